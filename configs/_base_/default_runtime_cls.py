@@ -1,0 +1,4 @@
+_base_ = './default_runtime.py'
+default_scope = 'mmpretrain'
+default_hooks = dict(visualization=dict(type='VisualizationHook', enable=False))
+visualizer = dict(type='UniversalVisualizer', vis_backends={{_base_.vis_backends}})

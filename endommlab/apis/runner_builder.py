@@ -1,0 +1,92 @@
+"""What ``tools/train.py`` and ``tools/test.py`` share: config → mmengine Runner."""
+import contextlib
+import os.path as osp
+import sys
+from typing import Iterator, Optional
+
+import torch
+from mmengine.config import Config
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from endommlab.engine.hooks import register_safe_checkpoint_hook
+from endommlab.errors import ConfigError, EndoMMLabError
+
+
+def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config file and apply ``--cfg-options``."""
+    if not osp.isfile(config):
+        raise ConfigError(f'config file {config} does not exist')
+    cfg = Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = None,
+                 cfg_options: Optional[dict] = None, launcher: str = 'none', amp: bool = False,
+                 resume: Optional[str] = None, auto_scale_lr: bool = False,
+                 checkpoint: Optional[str] = None, out: Optional[str] = None,
+                 show_dir: Optional[str] = None) -> Runner:
+    """Build the Runner of ``config`` for ``mode`` ``'train'`` or ``'test'``.
+
+    Applies the OpenMMLab command-line conventions (work dir
+    ``work_dirs/<config name>``, ``--resume``, ``--amp``, launcher), uses the
+    gloo backend on machines without CUDA, and registers
+    :class:`~endommlab.engine.hooks.SafeCheckpointHook` so checkpoints resume
+    with ``weights_only=True``. In test mode, ``out`` adds mmengine's
+    ``DumpResults`` (a pickle of every prediction) and ``show_dir`` writes
+    prediction-vs-ground-truth pictures: :class:`PolypOverlayHook` for the
+    segmentation and detection scopes, MMPretrain's ``VisualizationHook`` for
+    classifiers.
+    """
+    cfg = load_config(config, cfg_options)
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
+    if not torch.cuda.is_available():
+        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if amp:
+        if not torch.cuda.is_available():
+            raise ConfigError('--amp needs a CUDA GPU; this machine has none')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if auto_scale_lr:
+        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in cfg.auto_scale_lr:
+            raise ConfigError('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=...)` '
+                              'in the config')
+        cfg.auto_scale_lr.enable = True
+    if resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif resume is not None:
+        if not osp.isfile(resume):
+            raise ConfigError(f'--resume checkpoint {resume} does not exist')
+        cfg.resume, cfg.load_from = True, resume
+    if mode == 'test':
+        if checkpoint is None or not osp.isfile(checkpoint):
+            raise ConfigError(f'checkpoint {checkpoint} does not exist')
+        cfg.load_from = checkpoint
+        if out:
+            evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+            cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=out)]
+        if show_dir and cfg.get('default_scope') == 'mmpretrain':
+            cfg.default_hooks.visualization = dict(type='VisualizationHook', enable=True,
+                                                   out_dir=show_dir)
+        elif show_dir:
+            cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+                dict(type='PolypOverlayHook', out_dir=show_dir)]
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    register_safe_checkpoint_hook(runner)
+    return runner
+
+
+@contextlib.contextmanager
+def report_user_errors() -> Iterator[None]:
+    """Turn errors caused by data, configs or files into one line and exit code 2."""
+    try:
+        yield
+    except EndoMMLabError as e:
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,4 @@
+from .polyp_coco_dataset import PolypCocoDataset
+from .polyp_seg_dataset import PolypSegDataset
+
+__all__ = ['PolypCocoDataset', 'PolypSegDataset']

@@ -1,0 +1,251 @@
+"""Convert an "images folder + masks folder" polyp set into EndoMMLab's layouts.
+
+Output layout (``out_dir``)::
+
+    images/<stem><img_suffix>      the images (copied, or re-encoded when the
+                                   source format differs from ``img_suffix``)
+    masks/<stem>.png               binary masks, 0 = background, 1 = polyp
+    splits/<split>.txt             one stem per line (MMSegmentation ``ann_file``)
+    annotations/instances_<split>.json
+                                   COCO instances, one per connected polyp
+                                   region, RLE masks (MMDetection ``ann_file``)
+    conversion_report.json         what was converted, negatives, skips + reasons
+
+Images whose mask is empty are kept as negatives (challenge test sets hold
+them). Nothing is dropped silently: every skipped pair is reported with its
+reason, and a bad sample raises :class:`~endommlab.errors.DataError` when
+``strict`` is set.
+"""
+import json
+import os
+import os.path as osp
+import random
+import shutil
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from endommlab.errors import DataError
+from .coco import CocoBuilder
+
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
+
+#: A mask pixel between these values (0-255 scale) is neither background nor
+#: polyp; JPEG noise keeps such pixels to a thin band along the mask border.
+AMBIGUOUS_RANGE = (32, 224)
+
+
+@dataclass
+class Pair:
+    stem: str
+    image_path: str
+    mask_path: str
+
+
+@dataclass
+class ConversionReport:
+    """What a conversion did; ``summary()`` is what the converters print."""
+
+    converted: List[str] = field(default_factory=list)
+    negatives: List[str] = field(default_factory=list)
+    skipped: Dict[str, str] = field(default_factory=dict)
+    splits: Dict[str, List[str]] = field(default_factory=dict)
+    instances: int = 0
+    notes: List[str] = field(default_factory=list)
+
+    def skip(self, name: str, reason: str) -> None:
+        self.skipped[name] = reason
+
+    def summary(self) -> str:
+        lines = [f'converted: {len(self.converted)} image/mask pairs '
+                 f'({len(self.negatives)} negatives without polyp, {self.instances} polyp instances)']
+        lines += [f'  split {name}: {len(stems)}' for name, stems in self.splits.items()]
+        lines.append(f'skipped: {len(self.skipped)}')
+        lines += [f'  {name}: {reason}' for name, reason in sorted(self.skipped.items())]
+        lines += self.notes
+        return '\n'.join(lines)
+
+    def to_dict(self) -> dict:
+        return dict(converted=self.converted, negatives=self.negatives, skipped=self.skipped,
+                    splits=self.splits, instances=self.instances, notes=self.notes)
+
+
+def _index_folder(folder: str, report: ConversionReport, kind: str) -> Dict[str, str]:
+    if not osp.isdir(folder):
+        raise DataError(f'{kind} folder {folder} does not exist')
+    index: Dict[str, str] = {}
+    for name in sorted(os.listdir(folder)):
+        path = osp.join(folder, name)
+        if name.startswith('.') or not osp.isfile(path):
+            continue
+        stem, ext = osp.splitext(name)
+        if ext.lower() not in IMAGE_EXTS:
+            report.skip(f'{kind}/{name}', f'unknown file type "{ext}" (expected one of {", ".join(IMAGE_EXTS)})')
+        elif stem in index:
+            report.skip(f'{kind}/{name}', f'duplicate stem: {osp.basename(index[stem])} already taken')
+        else:
+            index[stem] = path
+    return index
+
+
+def find_pairs(img_dir: str, mask_dir: str, report: ConversionReport,
+               mask_stem: Callable[[str], str] = lambda s: s) -> List[Pair]:
+    """Match images and masks by file stem (``mask_stem`` maps an image stem)."""
+    images = _index_folder(img_dir, report, 'images')
+    masks = _index_folder(mask_dir, report, 'masks')
+    pairs, used = [], set()
+    for stem, img_path in images.items():
+        m = mask_stem(stem)
+        if m not in masks:
+            report.skip(stem, 'mask missing')
+            continue
+        used.add(m)
+        pairs.append(Pair(stem, img_path, masks[m]))
+    for m in sorted(set(masks) - used):
+        report.skip(f'masks/{osp.basename(masks[m])}', 'no image with this stem')
+    if not pairs:
+        raise DataError(f'no image/mask pairs found in {img_dir} and {mask_dir}')
+    return pairs
+
+
+def read_image(path: str) -> Image.Image:
+    """Open and fully decode an image; truncated or unreadable files raise DataError."""
+    try:
+        img = Image.open(path)
+        img.load()
+    except (UnidentifiedImageError, OSError, SyntaxError) as e:
+        raise DataError(f'unreadable image ({e})') from None
+    return img
+
+
+def binarize_mask(mask: np.ndarray, threshold: int = 128, max_ambiguous: float = 0.02) -> np.ndarray:
+    """0/1 or 0/255 (possibly JPEG-noisy) mask → uint8 0/1 mask.
+
+    Raises DataError for masks that are not binary: a label map (values above
+    1 but all below ``threshold``) or a soft map with more than
+    ``max_ambiguous`` of its non-zero pixels inside :data:`AMBIGUOUS_RANGE`.
+    """
+    if mask.ndim == 3:
+        mask = mask.max(axis=2)
+    peak = int(mask.max()) if mask.size else 0
+    if peak <= 1:
+        return mask.astype(np.uint8)
+    if peak < threshold:
+        raise DataError(f'mask is not binary: values up to {peak}, neither 0/1 nor 0/255 '
+                        f'(threshold {threshold} would erase it)')
+    nonzero = np.count_nonzero(mask)
+    ambiguous = np.count_nonzero((mask >= AMBIGUOUS_RANGE[0]) & (mask < AMBIGUOUS_RANGE[1]))
+    if ambiguous > max_ambiguous * nonzero:
+        raise DataError(f'mask is not binary after thresholding at {threshold}: '
+                        f'{ambiguous / nonzero:.1%} of its non-zero pixels lie between '
+                        f'{AMBIGUOUS_RANGE[0]} and {AMBIGUOUS_RANGE[1] - 1}')
+    return (mask >= threshold).astype(np.uint8)
+
+
+def remove_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
+    """Drop connected regions smaller than ``min_area`` px (JPEG noise above the threshold)."""
+    if min_area <= 1 or not mask.any():
+        return mask
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < min_area)
+    small = small[small > 0]
+    if small.size:
+        mask = mask.copy()
+        mask[np.isin(labels, small)] = 0
+    return mask
+
+
+def read_pair(pair: Pair, threshold: int = 128, min_area: int = 16) -> Tuple[Image.Image, np.ndarray]:
+    """Decode and validate one pair: image, and its binary 0/1 mask."""
+    img = read_image(pair.image_path)
+    try:
+        mask_img = read_image(pair.mask_path)
+    except DataError as e:
+        raise DataError(f'unreadable mask {osp.basename(pair.mask_path)}: {e}') from None
+    if mask_img.size != img.size:
+        raise DataError(f'mask size {mask_img.size[0]}x{mask_img.size[1]} != image size '
+                        f'{img.size[0]}x{img.size[1]}')
+    gray = mask_img.convert('L') if mask_img.mode in ('1', 'L') else mask_img.convert('RGB')
+    return img, remove_specks(binarize_mask(np.asarray(gray), threshold), min_area)
+
+
+def split_stems(stems: Sequence[str], num_val: int, seed: int) -> Dict[str, List[str]]:
+    """Deterministic seeded train/val split of sorted stems."""
+    stems = sorted(stems)
+    if not 0 <= num_val <= len(stems):
+        raise DataError(f'cannot take {num_val} validation images out of {len(stems)}')
+    shuffled = stems[:]
+    random.Random(seed).shuffle(shuffled)
+    val = sorted(shuffled[:num_val])
+    train = sorted(shuffled[num_val:])
+    return {'train': train, 'val': val}
+
+
+def _write_image(img: Image.Image, src: str, dst: str) -> None:
+    if osp.splitext(src)[1].lower() == osp.splitext(dst)[1].lower() or (
+            osp.splitext(src)[1].lower() in ('.jpg', '.jpeg') and dst.endswith('.jpg')):
+        shutil.copyfile(src, dst)
+    else:
+        img.convert('RGB').save(dst)
+
+
+def convert_pairs(pairs: Sequence[Pair], out_dir: str, report: ConversionReport,
+                  splits: Optional[Dict[str, List[str]]] = None, num_val: int = 0, seed: int = 0,
+                  img_suffix: str = '.jpg', threshold: int = 128, min_area: int = 16,
+                  strict: bool = False,
+                  check_instances: Optional[Callable[[str, List[dict]], Optional[str]]] = None,
+                  ) -> ConversionReport:
+    """Write the layouts described in the module docstring.
+
+    Args:
+        threshold: mask binarisation threshold on the 0-255 scale.
+        min_area: regions smaller than this (pixels) are removed from masks
+            and instances; Kvasir-SEG's JPEG masks carry 1-pixel specks.
+        splits: explicit ``{split: [stems]}``; default is a seeded train/val
+            split with ``num_val`` validation images, or a single ``test``
+            split when ``num_val`` is 0 and no split is given.
+        check_instances: called with ``(stem, coco_annotations)``; a returned
+            string is recorded in the report's notes (e.g. a box mismatch).
+    """
+    for sub in ('images', 'masks', 'splits', 'annotations'):
+        os.makedirs(osp.join(out_dir, sub), exist_ok=True)
+    builder = CocoBuilder(categories=[dict(id=1, name='polyp')])
+    records = {}
+    for pair in pairs:
+        try:
+            img, mask = read_pair(pair, threshold, min_area)
+        except DataError as e:
+            if strict:
+                raise DataError(f'{pair.stem}: {e}') from None
+            report.skip(pair.stem, str(e))
+            continue
+        dst = osp.join(out_dir, 'images', pair.stem + img_suffix)
+        _write_image(img, pair.image_path, dst)
+        cv2.imwrite(osp.join(out_dir, 'masks', pair.stem + '.png'), mask)
+        records[pair.stem] = (img.size, mask)
+        report.converted.append(pair.stem)
+        if not mask.any():
+            report.negatives.append(pair.stem)
+    if splits is None:
+        splits = split_stems(records, num_val, seed) if num_val else {'test': sorted(records)}
+    for name, stems in splits.items():
+        stems = [s for s in stems if s in records]
+        report.splits[name] = stems
+        with open(osp.join(out_dir, 'splits', f'{name}.txt'), 'w') as f:
+            f.writelines(s + '\n' for s in stems)
+        coco = builder.new_file()
+        for stem in stems:
+            (w, h), mask = records[stem]
+            anns = builder.add_image(coco, file_name=stem + img_suffix, height=h, width=w, mask=mask)
+            report.instances += len(anns)
+            note = check_instances(stem, anns) if check_instances else None
+            if note:
+                report.notes.append(f'  {stem}: {note}')
+        with open(osp.join(out_dir, 'annotations', f'instances_{name}.json'), 'w') as f:
+            json.dump(coco, f)
+    with open(osp.join(out_dir, 'conversion_report.json'), 'w') as f:
+        json.dump(report.to_dict(), f, indent=1)
+    return report

@@ -1,0 +1,4 @@
+from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
+from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_hook
+
+__all__ = ['PolypOverlayHook', 'draw_overlay', 'SafeCheckpointHook', 'register_safe_checkpoint_hook']

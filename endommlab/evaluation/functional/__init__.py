@@ -1,0 +1,8 @@
+from .polyp_metrics import (SCORE_KEYS, aggregate_scores, binary_mask_scores,
+                            confusion_counts, row_hausdorff)
+from .sample_masks import polyp_masks, to_numpy, union_of_instances
+
+__all__ = [
+    'SCORE_KEYS', 'aggregate_scores', 'binary_mask_scores', 'confusion_counts', 'row_hausdorff',
+    'polyp_masks', 'to_numpy', 'union_of_instances'
+]

@@ -1,0 +1,4 @@
+from .polyp_instance_metric import PolypInstanceMetric
+from .polyp_seg_metric import PolypSegMetric
+
+__all__ = ['PolypInstanceMetric', 'PolypSegMetric']

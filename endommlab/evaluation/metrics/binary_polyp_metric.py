@@ -1,0 +1,53 @@
+"""Shared part of the EndoCV2021 per-image polyp-mask metrics."""
+import csv
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger, print_log
+from prettytable import PrettyTable
+
+from endommlab.evaluation.functional import (SCORE_KEYS, aggregate_scores, binary_mask_scores,
+                                             polyp_masks)
+
+
+class BinaryPolypMetric(BaseMetric):
+    """Scores every image's binary polyp mask, then averages over images.
+
+    The masks come from :func:`~endommlab.evaluation.functional.polyp_masks`
+    (semantic or instance predictions). ``per_image_file`` (optional) receives one CSV row of
+    scores per image, for challenge submissions and error analysis.
+    """
+
+    default_prefix: Optional[str] = 'polyp'
+
+    def __init__(self, polyp_index: int = 1, score_thr: float = 0.0,
+                 per_image_file: Optional[str] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.polyp_index = polyp_index
+        self.score_thr = score_thr
+        self.per_image_file = per_image_file
+
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            name, gt, pred = polyp_masks(sample, self.polyp_index, self.score_thr)
+            self.results.append(dict(name=name, **binary_mask_scores(gt, pred)))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        scores = aggregate_scores(results)
+        table = PrettyTable(field_names=['images'] + list(SCORE_KEYS) + ['hausdorff_mean'])
+        table.add_row([len(results)] + [f'{scores[k]:.4f}' for k in SCORE_KEYS]
+                      + [f"{scores['hausdorff_mean']:.2f}"])
+        print_log('EndoCV2021 polyp-mask metrics (per image, averaged; '
+                  'hausdorff = mean/max as the toolbox reports it):\n' + table.get_string(),
+                  logger=MMLogger.get_current_instance())
+        if self.per_image_file:
+            os.makedirs(osp.dirname(osp.abspath(self.per_image_file)), exist_ok=True)
+            with open(self.per_image_file, 'w', newline='') as f:
+                writer = csv.DictWriter(f, fieldnames=['name'] + list(SCORE_KEYS))
+                writer.writeheader()
+                writer.writerows(results)
+        return scores
+

@@ -1,0 +1,62 @@
+"""Shared fixtures: real Kvasir-SEG (from ../shared/data) and the generated demo set.
+
+Tests that need the real data skip with a reason when ``../shared/data`` is
+absent, unless ``ENDOMMLAB_REQUIRE_DATA=1`` (set by ``.ci/run``) makes the
+absence a failure.
+"""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED_DATA = os.environ.get('ENDOMMLAB_SHARED_DATA', osp.join(osp.dirname(REPO), 'shared', 'data'))
+KVASIR_SRC = osp.join(SHARED_DATA, 'kvasir-seg')
+HYPERKVASIR_SPLITS = osp.join(SHARED_DATA, 'hyperkvasir', 'official_splits')
+
+
+def require_path(path: str) -> str:
+    """Skip (or fail, under ENDOMMLAB_REQUIRE_DATA=1) when ``path`` is missing."""
+    if not osp.exists(path):
+        msg = f'real data {path} is not here (../shared/data is beside the repository in CI)'
+        if os.environ.get('ENDOMMLAB_REQUIRE_DATA') == '1':
+            pytest.fail(msg + ' and ENDOMMLAB_REQUIRE_DATA=1 requires it')
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope='session')
+def kvasir_src() -> str:
+    """The official Kvasir-SEG release folder (1000 images)."""
+    return require_path(KVASIR_SRC)
+
+
+@pytest.fixture(scope='session')
+def kvasir_small(kvasir_src, tmp_path_factory) -> str:
+    """24 real Kvasir-SEG images converted (16 train / 8 val): for training tests."""
+    from endommlab.datasets.converters import ConversionReport, convert_pairs, find_pairs
+    out = str(tmp_path_factory.mktemp('kvasir_small'))
+    report = ConversionReport()
+    pairs = find_pairs(osp.join(kvasir_src, 'images'), osp.join(kvasir_src, 'masks'), report)
+    convert_pairs(pairs[:24], out, report, num_val=8, seed=0)
+    return out
+
+
+@pytest.fixture(scope='session')
+def demo_root(tmp_path_factory) -> str:
+    """The generated endoscopy-like set: 16 images (12 train / 4 val), 128x128."""
+    from endommlab.datasets.converters import make_synthetic_polyp_set
+    out = str(tmp_path_factory.mktemp('endo_demo'))
+    make_synthetic_polyp_set(out, num_images=16, num_val=4, size=(128, 128))
+    return out
+
+
+def run_tool(*args: str, timeout: int = 900, env: dict = None) -> subprocess.CompletedProcess:
+    """Run ``python tools/<args>`` from the repository root; output captured."""
+    full_env = dict(os.environ, PYTHONUNBUFFERED='1', **(env or {}))
+    return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
