@@ -113,7 +113,7 @@ def safe_torch_load(f: Any, map_location: MapLocation = None, name: Optional[str
         found = re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))
         what = found.group(1) if found else str(e).splitlines()[0]
         raise CheckpointSafetyError(
-            f'refusing to load checkpoint {name or f!r}: it holds `{what}`, which '
+            f'refusing to load checkpoint {name or repr(f)}: it holds `{what}`, which '
             'weights_only loading does not allow (only tensors, Python values, '
             'numpy arrays and mmengine HistoryBuffers are accepted). Re-save the '
             'weights as a plain state_dict from a trusted environment.') from None

@@ -1,0 +1,205 @@
+"""Dataset converters: real Kvasir-SEG, the generic converter's bad-input handling, demo set."""
+import json
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+from pycocotools import mask as mask_utils
+
+from endommlab.datasets.converters import (ConversionReport, binarize_mask, convert_kvasir_seg,
+                                           convert_pairs, find_pairs, make_synthetic_polyp_set,
+                                           mask_to_instances, split_stems)
+from endommlab.errors import DataError, DataRootNotFoundError
+
+from conftest import run_tool
+
+
+@pytest.fixture(scope='module')
+def kvasir_full(kvasir_src, tmp_path_factory):
+    out = str(tmp_path_factory.mktemp('kvasir_full'))
+    return out, convert_kvasir_seg(kvasir_src, out)
+
+
+def test_kvasir_seg_full_conversion(kvasir_src, kvasir_full):
+    out, report = kvasir_full
+    assert len(report.converted) == 1000
+    assert not report.skipped
+    assert len(report.splits['train']) == 880 and len(report.splits['val']) == 120
+    assert set(report.splits['train']).isdisjoint(report.splits['val'])
+    assert len(os.listdir(osp.join(out, 'masks'))) == 1000
+    with open(osp.join(out, 'splits', 'val.txt')) as f:
+        assert [s.strip() for s in f] == report.splits['val']
+
+    with open(osp.join(kvasir_src, 'kavsir_bboxes.json')) as f:
+        boxes = json.load(f)
+    cocos = {}
+    for split in ('train', 'val'):
+        with open(osp.join(out, 'annotations', f'instances_{split}.json')) as f:
+            cocos[split] = json.load(f)
+    per_image = {}
+    for coco in cocos.values():
+        names = {im['id']: osp.splitext(im['file_name'])[0] for im in coco['images']}
+        for ann in coco['annotations']:
+            per_image.setdefault(names[ann['image_id']], []).append(ann)
+    assert len(per_image) == 1000  # every Kvasir-SEG image holds a polyp
+    multi = [s for s, anns in per_image.items() if len(anns) > 1]
+    multi_in_json = [s for s, b in boxes.items() if len(b['bbox']) > 1]
+    assert len(multi_in_json) == 55
+    assert len(set(multi) & set(multi_in_json)) >= 45  # multi-polyp images yield several instances
+    stem = 'cju0roawvklrq0799vmjorwfv' if 'cju0roawvklrq0799vmjorwfv' in per_image else multi[0]
+    assert len(per_image[stem]) >= 2
+
+    # instance boxes agree with the release's boxes: >= 99% of the 1071 boxes matched (IoU >= 0.5),
+    # the rest listed in the report, and matched boxes agree to within a few pixels on most edges
+    n_boxes = sum(len(b['bbox']) for b in boxes.values())
+    unmatched = [n for n in report.notes if 'match no instance' in n and n.startswith('  ')]
+    assert len(unmatched) <= 0.01 * n_boxes
+    offsets = []
+    for s, b in boxes.items():
+        for jb in b['bbox']:
+            best = min(per_image[s], key=lambda a: sum(abs(u - v) for u, v in zip(
+                [a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2], a['bbox'][1] + a['bbox'][3]],
+                [jb['xmin'], jb['ymin'], jb['xmax'], jb['ymax']])))
+            x, y, w, h = best['bbox']
+            offsets.append(max(abs(x + w - jb['xmax']), abs(y + h - jb['ymax'])))
+    assert np.mean(np.array(offsets) <= 3) > 0.97
+
+
+def test_kvasir_masks_are_binary_and_match_rle(kvasir_full):
+    out, report = kvasir_full
+    with open(osp.join(out, 'annotations', 'instances_val.json')) as f:
+        coco = json.load(f)
+    for im in coco['images'][:20]:
+        stem = osp.splitext(im['file_name'])[0]
+        mask = cv2.imread(osp.join(out, 'masks', stem + '.png'), cv2.IMREAD_UNCHANGED)
+        assert mask.shape == (im['height'], im['width'])
+        assert set(np.unique(mask)) <= {0, 1}
+        anns = [a for a in coco['annotations'] if a['image_id'] == im['id']]
+        union = np.zeros_like(mask)
+        for a in anns:
+            union |= mask_utils.decode(a['segmentation'])
+        assert np.array_equal(union, mask)  # RLE instances reproduce the binary mask exactly
+
+
+def test_split_is_deterministic_and_seeded(kvasir_full):
+    out, report = kvasir_full
+    assert split_stems(report.converted[::-1], 120, seed=0) == report.splits
+    assert split_stems(report.converted, 120, seed=1) != report.splits
+
+
+def write(path, array):
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    assert cv2.imwrite(path, array)
+
+
+@pytest.fixture
+def raw_set(tmp_path):
+    """A raw images/masks folder with one good pair, one negative and every kind of bad input."""
+    img_dir, mask_dir = tmp_path / 'images', tmp_path / 'masks'
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 255, (40, 50, 3), dtype=np.uint8)
+    good = np.zeros((40, 50), np.uint8)
+    good[5:20, 5:20] = 255
+    good[25:35, 30:45] = 255
+    write(str(img_dir / 'good.jpg'), image)
+    write(str(mask_dir / 'good.png'), good)
+    write(str(img_dir / 'negative.png'), image)
+    write(str(mask_dir / 'negative.tif'), np.zeros((40, 50), np.uint8))
+    write(str(img_dir / 'onezero.jpg'), image)
+    write(str(mask_dir / 'onezero.png'), (good > 0).astype(np.uint8))
+    write(str(img_dir / 'nomask.jpg'), image)
+    write(str(img_dir / 'wrongsize.jpg'), image)
+    write(str(mask_dir / 'wrongsize.png'), np.zeros((20, 50), np.uint8))
+    write(str(img_dir / 'labelmap.jpg'), image)
+    write(str(mask_dir / 'labelmap.png'), (good > 0).astype(np.uint8) * 3)
+    write(str(img_dir / 'soft.jpg'), image)
+    write(str(mask_dir / 'soft.png'), np.tile(np.linspace(0, 255, 50, dtype=np.uint8), (40, 1)))
+    write(str(img_dir / 'truncated.jpg'), image)
+    data = (img_dir / 'truncated.jpg').read_bytes()
+    (img_dir / 'truncated.jpg').write_bytes(data[:len(data) // 2])
+    write(str(mask_dir / 'truncated.png'), good)
+    (img_dir / 'notes.txt').write_text('not an image')
+    return str(img_dir), str(mask_dir)
+
+
+def test_generic_converter_reports_every_bad_input(raw_set, tmp_path):
+    img_dir, mask_dir = raw_set
+    report = ConversionReport()
+    pairs = find_pairs(img_dir, mask_dir, report)
+    report = convert_pairs(pairs, str(tmp_path / 'out'), report, num_val=0, img_suffix='.png')
+    assert sorted(report.converted) == ['good', 'negative', 'onezero']
+    assert report.negatives == ['negative']
+    assert report.splits == {'test': ['good', 'negative', 'onezero']}
+    reasons = report.skipped
+    assert reasons['nomask'] == 'mask missing'
+    assert 'mask size 50x20 != image size 50x40' in reasons['wrongsize']
+    assert 'not binary' in reasons['labelmap'] and 'values up to 3' in reasons['labelmap']
+    assert 'not binary after thresholding' in reasons['soft']
+    assert 'unreadable image' in reasons['truncated']
+    assert 'unknown file type ".txt"' in reasons['images/notes.txt']
+    assert len(report.converted) + len([k for k in reasons if '/' not in k]) == 8  # nothing lost
+    summary = report.summary()
+    assert 'converted: 3' in summary and 'skipped: 6' in summary and 'mask missing' in summary
+    out_mask = cv2.imread(str(tmp_path / 'out' / 'masks' / 'good.png'), cv2.IMREAD_UNCHANGED)
+    assert set(np.unique(out_mask)) == {0, 1}
+    with open(tmp_path / 'out' / 'annotations' / 'instances_test.json') as f:
+        coco = json.load(f)
+    assert len(coco['images']) == 3
+    assert len(coco['annotations']) == 4  # two regions in each of good and onezero
+
+
+def test_strict_mode_raises_named_error(raw_set, tmp_path):
+    img_dir, mask_dir = raw_set
+    report = ConversionReport()
+    pairs = [p for p in find_pairs(img_dir, mask_dir, report) if p.stem == 'wrongsize']
+    with pytest.raises(DataError, match='wrongsize: mask size'):
+        convert_pairs(pairs, str(tmp_path / 'out'), report, strict=True)
+
+
+def test_binarize_thresholds_jpeg_noise():
+    m = np.zeros((10, 10), np.uint8)
+    m[:5] = 250
+    m[5:, :2] = 7  # JPEG noise near 0
+    m[0, 0] = 231  # noise near 255
+    assert binarize_mask(m).sum() == 50
+    assert binarize_mask((m > 128).astype(np.uint8)).sum() == 50
+
+
+def test_mask_to_instances_boxes():
+    m = np.zeros((10, 12), np.uint8)
+    m[1:4, 2:6] = 1
+    m[6:9, 8:11] = 1
+    inst = mask_to_instances(m)
+    assert [i['bbox'] for i in inst] == [[2, 1, 4, 3], [8, 6, 3, 3]]
+    assert [i['area'] for i in inst] == [12, 9]
+
+
+def test_missing_sources_are_named(tmp_path):
+    with pytest.raises(DataRootNotFoundError, match='Kvasir-SEG release folder'):
+        convert_kvasir_seg(str(tmp_path / 'nope'), str(tmp_path / 'out'))
+    with pytest.raises(DataError, match='does not exist'):
+        find_pairs(str(tmp_path / 'a'), str(tmp_path / 'b'), ConversionReport())
+
+
+def test_converter_cli_prints_summary(raw_set, tmp_path):
+    img_dir, mask_dir = raw_set
+    res = run_tool('tools/dataset_converters/images_masks.py', img_dir, mask_dir,
+                   '-o', str(tmp_path / 'cli'), '--split-name', 'test')
+    assert res.returncode == 0, res.stderr
+    assert 'converted: 3 image/mask pairs (1 negatives' in res.stdout
+    assert 'mask missing' in res.stdout
+    res = run_tool('tools/dataset_converters/kvasir_seg.py', str(tmp_path / 'missing'),
+                   '-o', str(tmp_path / 'k'))
+    assert res.returncode == 2
+    assert 'error: Kvasir-SEG release folder' in res.stderr and 'Traceback' not in res.stderr
+
+
+def test_demo_set(tmp_path):
+    report = make_synthetic_polyp_set(str(tmp_path), num_images=12, num_val=4, size=(96, 96))
+    assert len(report.converted) == 12
+    assert len(report.negatives) == 2  # every sixth image
+    assert len(report.splits['train']) == 8 and len(report.splits['val']) == 4
+    mask = cv2.imread(str(tmp_path / 'masks' / 'synth_0000.png'), cv2.IMREAD_UNCHANGED)
+    assert mask.shape == (96, 96) and mask.max() == 1
