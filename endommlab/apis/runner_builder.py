@@ -5,6 +5,7 @@ import sys
 from typing import Iterator, Optional
 
 import torch
+import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -48,6 +49,14 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
     if not torch.cuda.is_available():
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+        if launcher == 'pytorch' and not dist.is_initialized():
+            # mmengine's init_dist calls torch.cuda.set_device unconditionally; on a CPU-only
+            # machine the gloo group is started here, and the Runner then uses it.
+            dist.init_process_group(backend='gloo')
+        if launcher != 'none' and cfg.get('model_wrapper_cfg') is None:
+            cfg.model_wrapper_cfg = dict(  # DDP over CPU modules takes no device ids
+                type='MMDistributedDataParallel', device_ids=None, broadcast_buffers=False,
+                find_unused_parameters=cfg.get('find_unused_parameters', False))
     if amp:
         if not torch.cuda.is_available():
             raise ConfigError('--amp needs a CUDA GPU; this machine has none')
