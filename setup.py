@@ -74,7 +74,6 @@ if __name__ == '__main__':
         python_requires='>=3.9',
         packages=find_packages(exclude=('configs', 'tools', 'tests', 'work_dirs', 'data')),
         include_package_data=True,
-        package_data={'endommlab': ['.mim/**/*']},
         install_requires=parse_requirements('requirements/runtime.txt'),
         extras_require={'tests': parse_requirements('requirements/tests.txt')},
         zip_safe=False,
