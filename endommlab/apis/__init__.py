@@ -1,3 +1,4 @@
+from .cli import add_runner_args, parse_runner_args
 from .runner_builder import build_runner, load_config, report_user_errors
 
-__all__ = ['build_runner', 'load_config', 'report_user_errors']
+__all__ = ['add_runner_args', 'parse_runner_args', 'build_runner', 'load_config', 'report_user_errors']
