@@ -31,7 +31,7 @@ if ! "$PY" -c "import mmcv, mmcv.ops" 2>/dev/null; then
     mkdir -p "$WHEELS"
     links=(--find-links "$WHEELS")
     [ -d ../shared/wheels ] && links+=(--find-links ../shared/wheels)
-    if ! pip_install --no-index --no-deps "${links[@]}" mmcv==2.1.0 2>/dev/null; then
+    if ! pip_install --only-binary mmcv "${links[@]}" mmcv==2.1.0 2>/dev/null; then
         echo "[setup] building mmcv 2.1.0 with ops from source (about 25 minutes on 2 cores)"
         pip_install "setuptools<70" wheel ninja
         wrapper_dir=$(mktemp -d)
@@ -45,7 +45,7 @@ WRAP
         CXX="$wrapper_dir/cxx20" MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS=${MAX_JOBS:-2} \
             "$PY" -m pip wheel --disable-pip-version-check --no-build-isolation --no-deps \
             -w "$WHEELS" mmcv==2.1.0
-        pip_install --no-index --no-deps --find-links "$WHEELS" mmcv==2.1.0
+        pip_install --only-binary mmcv --find-links "$WHEELS" mmcv==2.1.0
     fi
 fi
 "$PY" -c "import mmcv.ops; print('[setup] mmcv', mmcv.__version__, 'with ops')"
