@@ -20,7 +20,7 @@ param_scheduler = [
         min_value=1e-7)  # Keras min_lr
 ]
 custom_hooks = [
-    dict(type='EarlyStoppingHook', monitor='val/dice_loss', rule='less', min_delta=0.,
-         patience=20)  # Keras EarlyStopping(patience=20, min_delta=0)
+    dict(type='TrainEarlyStoppingHook', monitor='val/dice_loss', rule='less', min_delta=0.,
+         patience=20)  # Keras EarlyStopping(patience=20, min_delta=0); mmengine's hook, resumable
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=16)  # paper: batch 16 on one GPU
