@@ -25,6 +25,8 @@ CONFIGS = {v: glob.glob(osp.join(REPO, 'configs', 'nanonet', f'nanonet-{v}_*.py'
            for v in 'abc'}
 #: Keras ``model.summary()`` totals of the paper's tables (released-code shortcut).
 PAPER_PARAMS = {'a': 235_425, 'b': 132_049, 'c': 36_561}
+#: Tools run single-threaded: on a shared 2-core machine two threads per process oversubscribe.
+ONE_THREAD = {'OMP_NUM_THREADS': '1'}
 
 
 def build_model(variant: str, **head_options) -> torch.nn.Module:
@@ -330,7 +332,7 @@ def _train_args(config: str, data_root: str, work_dir: str, size: int = 64) -> l
 @pytest.mark.parametrize('variant', 'abc')
 def test_two_training_iterations_on_kvasir(variant, kvasir_small, tmp_path):
     work_dir = str(tmp_path / variant)
-    result = run_tool(*_train_args(CONFIGS[variant], kvasir_small, work_dir))
+    result = run_tool(*_train_args(CONFIGS[variant], kvasir_small, work_dir), env=ONE_THREAD)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     log = result.stdout + result.stderr
     assert 'Epoch(train) [1][2/2]' in log
@@ -350,6 +352,6 @@ def test_two_training_iterations_on_kvasir(variant, kvasir_small, tmp_path):
                         f'test_dataloader.dataset.data_root={kvasir_small}',
                         'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
                         'test_dataloader.dataset.pipeline.1.scale=(64,64)',
-                        '--work-dir', str(tmp_path / 'test'))
+                        '--work-dir', str(tmp_path / 'test'), env=ONE_THREAD)
         assert test.returncode == 0, test.stdout[-3000:] + test.stderr[-3000:]
         assert 'Epoch(test) [8/8]' in test.stdout + test.stderr

@@ -7,8 +7,9 @@ Each image goes through ``/255``, the network, the sigmoid and the 0.5
 threshold (what ``tools/test.py`` does per image, without data loading), in
 eager PyTorch and as a frozen TorchScript trace (``torch.jit.trace`` +
 ``freeze`` + ``optimize_for_inference``); the faster one is marked. Peak
-memory is the process's peak resident set size (``VmHWM``, reset before each
-run) and its growth over the resident size before that run. FLOPs are
+memory is the peak resident set size (``VmHWM``) of a fresh process per
+variant and mode, and its growth from the built model to the end of the run
+(activations and workspace; for TorchScript, tracing included). FLOPs are
 mmengine's ``get_model_complexity_info`` count, in which one multiply-add of a
 convolution or linear layer counts as one (fvcore's convention).
 """
@@ -19,6 +20,7 @@ import os
 import os.path as osp
 import platform
 import re
+import subprocess
 import sys
 import time
 from typing import Callable, Dict
@@ -58,11 +60,15 @@ def memory_mib(key: str) -> float:
         return int(re.search(rf'{key}:\s+(\d+) kB', f.read()).group(1)) / 1024
 
 
-def time_run(fn: Callable, img: torch.Tensor, warmup: int, repeats: int) -> Dict[str, float]:
-    """Latency statistics (ms) and memory of ``fn(img)``; peak RSS reset first."""
+def reset_peak_memory() -> float:
+    """Reset ``VmHWM`` to the current resident size and return that size (MiB)."""
     with open('/proc/self/clear_refs', 'w') as f:
-        f.write('5')  # resets VmHWM to the current resident size
-    rss_before = memory_mib('VmRSS')
+        f.write('5')
+    return memory_mib('VmRSS')
+
+
+def time_run(fn: Callable, img: torch.Tensor, warmup: int, repeats: int) -> Dict[str, float]:
+    """Latency statistics of ``fn(img)`` in milliseconds."""
     with torch.inference_mode():
         for _ in range(warmup):
             fn(img)
@@ -71,10 +77,8 @@ def time_run(fn: Callable, img: torch.Tensor, warmup: int, repeats: int) -> Dict
             start = time.perf_counter()
             fn(img)
             times.append((time.perf_counter() - start) * 1000)
-    peak = memory_mib('VmHWM')
     mean = sum(times) / len(times)
-    return dict(mean_ms=mean, min_ms=min(times), max_ms=max(times), fps=1000 / mean,
-                peak_rss_mib=peak, peak_growth_mib=peak - rss_before)
+    return dict(mean_ms=mean, min_ms=min(times), max_ms=max(times), fps=1000 / mean)
 
 
 def build(variant: str, shortcut: str) -> nn.Module:
@@ -84,6 +88,35 @@ def build(variant: str, shortcut: str) -> nn.Module:
     cfg.model.decode_head.shortcut = shortcut
     init_default_scope('mmseg')
     return MODELS.build(cfg.model).eval()
+
+
+def measure(variant: str, mode: str, args: argparse.Namespace) -> dict:
+    """One variant in one mode (run in a fresh process, so memory figures are its own)."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    MMLogger.get_instance('mmengine', log_level='ERROR')
+    torch.manual_seed(0)
+    img = torch.randint(0, 256, (1, 3, args.size, args.size)).float()
+    model = build(variant, args.shortcut)
+    eager = MaskInference(model, model.decode_head.threshold).eval()
+    result = dict(threads=torch.get_num_threads(), params=sum(p.numel() for p in model.parameters()),
+                  params_keras=keras_param_count(model))
+    rss_before = reset_peak_memory()
+    fn = eager
+    if mode == 'torchscript':
+        with torch.inference_mode():
+            fn = torch.jit.optimize_for_inference(torch.jit.freeze(
+                torch.jit.trace(eager, img, check_trace=False)))
+    result.update(time_run(fn, img, args.warmup, args.repeats))
+    peak = memory_mib('VmHWM')
+    result.update(peak_rss_mib=peak, peak_growth_mib=peak - rss_before)
+    if mode == 'eager':
+        result['gmacs'] = get_model_complexity_info(
+            model, inputs=(img / 255., ), show_table=False, show_arch=False)['flops'] / 1e9
+    else:
+        with torch.inference_mode():
+            result['mask_agreement_with_eager'] = float((fn(img) == eager(img)).float().mean())
+    return result
 
 
 def main() -> None:
@@ -96,44 +129,44 @@ def main() -> None:
     parser.add_argument('--shortcut', choices=['conv', 'bn'], default='conv',
                         help="residual shortcut: 'conv' (paper, the configs') or 'bn' (released)")
     parser.add_argument('--out', default='work_dirs/benchmarks/nanonet_speed.json')
+    parser.add_argument('--child', nargs=2, metavar=('VARIANT', 'MODE'), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    MMLogger.get_instance('mmengine', log_level='ERROR')
-    torch.manual_seed(0)
-    img = torch.randint(0, 256, (1, 3, args.size, args.size)).float()
+    if args.child:
+        print(json.dumps(measure(*args.child, args)))
+        return
     results = dict(size=args.size, batch=1, shortcut=args.shortcut, warmup=args.warmup,
-                   repeats=args.repeats, threads=torch.get_num_threads(),
-                   torch=torch.__version__, cpu=platform.processor() or platform.machine(),
-                   cpu_count=os.cpu_count(), load_average_at_start=os.getloadavg(), models={})
+                   repeats=args.repeats, torch=torch.__version__, cpu=platform.processor()
+                   or platform.machine(), cpu_count=os.cpu_count(),
+                   load_average_at_start=os.getloadavg(), models={})
+    child_args = [sys.executable, '-W', 'ignore', osp.abspath(__file__), '--size', str(args.size),
+                  '--warmup', str(args.warmup), '--repeats', str(args.repeats),
+                  '--shortcut', args.shortcut] + (['--threads', str(args.threads)]
+                                                  if args.threads else [])
     rows = []
     for variant in args.variants:
-        model = build(variant, args.shortcut)
-        complexity = get_model_complexity_info(model, inputs=(img / 255., ), show_table=False,
-                                               show_arch=False)
-        eager = MaskInference(model, model.decode_head.threshold).eval()
-        with torch.inference_mode():
-            scripted = torch.jit.optimize_for_inference(torch.jit.freeze(
-                torch.jit.trace(eager, img, check_trace=False)))
-            agreement = float((scripted(img) == eager(img)).float().mean())
-        runs = {'eager': time_run(eager, img, args.warmup, args.repeats),
-                'torchscript': time_run(scripted, img, args.warmup, args.repeats)}
+        runs = {}
+        for mode in ('eager', 'torchscript'):
+            out = subprocess.run(child_args + ['--child', variant, mode], capture_output=True,
+                                 text=True, check=True).stdout
+            runs[mode] = json.loads(out.strip().splitlines()[-1])
         fastest = min(runs, key=lambda k: runs[k]['mean_ms'])
+        eager = runs['eager']
+        results['threads'] = eager['threads']
         results['models'][f'nanonet-{variant}'] = dict(
-            params=sum(p.numel() for p in model.parameters()),
-            params_keras=keras_param_count(model), gmacs=complexity['flops'] / 1e9,
-            torchscript_mask_agreement=agreement, fastest=fastest, **runs)
+            params=eager['params'], params_keras=eager['params_keras'], gmacs=eager['gmacs'],
+            fastest=fastest, **{mode: {k: v for k, v in r.items() if k not in (
+                'params', 'params_keras', 'gmacs', 'threads')} for mode, r in runs.items()})
         for mode, r in runs.items():
             rows.append(f"nanonet-{variant}  {mode:<11} {r['mean_ms']:8.1f} {r['min_ms']:8.1f} "
                         f"{r['max_ms']:8.1f} {r['fps']:7.1f} {r['peak_rss_mib']:8.0f} "
-                        f"{r['peak_growth_mib']:7.0f} {'*' if mode == fastest else ''}")
-        m = results['models'][f'nanonet-{variant}']
-        rows.append(f"            params {m['params']:,} (Keras count {m['params_keras']:,}), "
-                    f"{m['gmacs']:.3f} GMACs, TorchScript/eager mask agreement {agreement:.4f}")
+                        f"{r['peak_growth_mib']:7.1f} {'*' if mode == fastest else ''}")
+        rows.append(f"            params {eager['params']:,} (Keras count "
+                    f"{eager['params_keras']:,}), {eager['gmacs']:.3f} GMACs, TorchScript/eager "
+                    f"mask agreement {runs['torchscript']['mask_agreement_with_eager']:.4f}")
     print(f"NanoNet, CPU, batch 1, {args.size}x{args.size}, {results['threads']} threads, "
           f"shortcut={args.shortcut}, {args.repeats} runs after {args.warmup} warm-up "
           f"(load average at start {results['load_average_at_start'][0]:.1f})")
-    print('model      mode         mean ms   min ms   max ms     FPS  peakMiB  +MiB  fastest')
+    print('model      mode         mean ms   min ms   max ms     FPS  peakMiB   +MiB  fastest')
     print('\n'.join(rows))
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
