@@ -93,7 +93,8 @@ def _expected_block_output(block: NanoNetResidualBlock, x: torch.Tensor) -> torc
     residual = block.conv3(block.conv2(block.conv1(x)))
     shortcut = block.shortcut(x) if block.shortcut_type == 'conv' else block.shortcut(residual)
     z = torch.relu(residual + shortcut)
-    w = torch.sigmoid(torch.relu(z.mean((2, 3)) @ block.se_squeeze.weight.T) @ block.se_excite.weight.T)
+    squeezed = torch.relu(z.mean((2, 3)) @ block.se_squeeze.weight.T)
+    w = torch.sigmoid(squeezed @ block.se_excite.weight.T)
     return z * w[:, :, None, None]
 
 

@@ -99,7 +99,8 @@ def measure(variant: str, mode: str, args: argparse.Namespace) -> dict:
     img = torch.randint(0, 256, (1, 3, args.size, args.size)).float()
     model = build(variant, args.shortcut)
     eager = MaskInference(model, model.decode_head.threshold).eval()
-    result = dict(threads=torch.get_num_threads(), params=sum(p.numel() for p in model.parameters()),
+    result = dict(threads=torch.get_num_threads(),
+                  params=sum(p.numel() for p in model.parameters()),
                   params_keras=keras_param_count(model))
     rss_before = reset_peak_memory()
     fn = eager

@@ -3,10 +3,9 @@ import math
 import re
 from typing import List, Optional, Sequence, Tuple
 
-import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
-from mmengine.model import BaseModule
+from mmengine.model import BaseModule, ModuleList
 from mmseg.registry import MODELS
 from torch import Tensor
 
@@ -36,13 +35,14 @@ def tf_same_pad(x: Tensor, kernel_size: int, stride: int) -> Tensor:
     return F.pad(x, pads)
 
 
-class KerasInvertedResidual(nn.Module):
+class KerasInvertedResidual(BaseModule):
     """Keras' ``_inverted_res_block``: 1x1 expand, 3x3 depthwise, 1x1 linear projection.
 
     ``expand_only`` keeps the expansion layer alone (the network is cut at
     ``block_<i>_expand_relu``). Stride-2 depthwise convolutions pad as
     TensorFlow does (``ZeroPadding2D(correct_pad)`` + ``'valid'``), so ImageNet
-    weights converted from Keras compute the same features.
+    weights converted from Keras compute the same features. Without
+    pre-trained weights its convolutions start from ``ConvModule``'s Kaiming init.
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int, expansion: int,
@@ -115,7 +115,7 @@ class NanoNetMobileNetV2(BaseModule):
         first = keras_make_divisible(32 * alpha)
         self.conv1 = ConvModule(3, first, 3, stride=2, padding=0, bias=False, norm_cfg=norm_cfg,
                                 act_cfg=act_cfg)
-        self.blocks = nn.ModuleList()
+        self.blocks = ModuleList()
         channels = {0: 3, -1: first}  # channels of each returnable layer, by depth
         in_channels = first
         settings = [(16, 1, 1)] + list(KERAS_BLOCKS)

@@ -34,7 +34,8 @@ class BatchDiceLoss(nn.Module):
                 ignore_index: int = 255, **kwargs) -> Tensor:
         """``pred``: ``(N, C, H, W)`` logits; ``target``: ``(N, H, W)`` labels."""
         if weight is not None:
-            raise ConfigError('BatchDiceLoss takes no pixel weights: remove the decode head sampler')
+            raise ConfigError('BatchDiceLoss takes no pixel weights: remove the decode head '
+                              'sampler')
         valid = (target != ignore_index).unsqueeze(1).to(pred.dtype)
         if pred.shape[1] == 1:
             prob = pred.sigmoid()
