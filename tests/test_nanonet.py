@@ -88,13 +88,13 @@ def test_decoder_output_shape(size):
         logits = model(torch.rand(2, 3, size, size), mode='tensor')
     assert logits.shape == (2, 1, size, size)
     # multi-class form: num_classes softmax channels, trained by the same batch Dice loss
-    head = NanoNetHead(48, (32, 24, 16), in_channels=model.backbone.out_channels, num_classes=3)
-    feats = model.backbone(torch.rand(2, 3, size, size))
-    logits = head(feats)
+    head = NanoNetHead(48, (32, 24, 16), in_channels=model.backbone.out_channels, num_classes=3,
+                       loss_decode=dict(type='BatchDiceLoss'))
+    logits = head(model.backbone(torch.rand(2, 3, size, size)))
     assert logits.shape == (2, 3, size, size)
-    loss = BatchDiceLoss()(logits, torch.randint(0, 3, (2, size, size)))
+    loss = head.loss_decode(logits, torch.randint(0, 3, (2, size, size)))
     loss.backward()
-    assert 0 < float(loss) < 1 and head.conv_seg.weight.grad.abs().sum() > 0
+    assert 0 < loss.item() < 1 and head.conv_seg.weight.grad.abs().sum() > 0
 
 
 def _expected_block_output(block: NanoNetResidualBlock, x: torch.Tensor) -> torch.Tensor:
