@@ -1,4 +1,6 @@
 from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
 from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_hook
+from .train_early_stopping_hook import TrainEarlyStoppingHook
 
-__all__ = ['PolypOverlayHook', 'draw_overlay', 'SafeCheckpointHook', 'register_safe_checkpoint_hook']
+__all__ = ['PolypOverlayHook', 'draw_overlay', 'SafeCheckpointHook',
+           'register_safe_checkpoint_hook', 'TrainEarlyStoppingHook']

@@ -1,0 +1,3 @@
+from .nanonet_mobilenet_v2 import NanoNetMobileNetV2
+
+__all__ = ['NanoNetMobileNetV2']

@@ -1,0 +1,3 @@
+from .batch_dice_loss import BatchDiceLoss
+
+__all__ = ['BatchDiceLoss']
