@@ -1,4 +1,5 @@
 from .polyp_instance_metric import PolypInstanceMetric
 from .polyp_seg_metric import PolypSegMetric
+from .raw_polyp_seg_metric import RawPolypSegMetric
 
-__all__ = ['PolypInstanceMetric', 'PolypSegMetric']
+__all__ = ['PolypInstanceMetric', 'PolypSegMetric', 'RawPolypSegMetric']
