@@ -45,11 +45,10 @@ def mmseg_scope():
     init_default_scope('mmseg')
 
 
-def build_model(name: str = 'ra-brp', **head):
+def build_model(name: str = 'ra-brp'):
+    """The model of a config, without the ImageNet weights."""
     cfg = Config.fromfile(config_path(name))
-    model_cfg = cfg.model.get('segmentor', cfg.model)
-    model_cfg.backbone.init_cfg = None
-    model_cfg.decode_head.update(head)
+    cfg.model.get('segmentor', cfg.model).backbone.init_cfg = None
     return MODELS.build(cfg.model)
 
 
