@@ -49,7 +49,8 @@ def converted_masks(data_root: str, split: str) -> Iterator[Tuple[str, np.ndarra
         yield stem, (mask > 0).astype(np.uint8)
 
 
-def release_masks(masks_dir: str, threshold: int, min_region: int) -> Iterator[Tuple[str, np.ndarray]]:
+def release_masks(masks_dir: str, threshold: int,
+                  min_region: int) -> Iterator[Tuple[str, np.ndarray]]:
     """``(stem, 0/1 mask)`` of every mask file of a release folder (0/255, possibly JPEG)."""
     if not osp.isdir(masks_dir):
         raise DataError(f'masks folder {masks_dir} does not exist')

@@ -46,7 +46,7 @@ DEFAULT_CONFIGS = ['ra-br_res2net50-v1b_1xb16-20e_kvasir-seg-512x512',
 
 def timed(fn: Callable[[], object], repeats: int, warmup: int,
           device: str) -> Tuple[List[float], List[float]]:
-    """Wall-clock and process CPU seconds of each of ``repeats`` calls of ``fn`` after ``warmup``."""
+    """Wall-clock and process CPU seconds of ``repeats`` calls of ``fn`` after ``warmup`` calls."""
     for _ in range(warmup):
         fn()
     wall, cpu = [], []
@@ -122,10 +122,10 @@ def main() -> None:
     torch.manual_seed(0)
     rows = [benchmark(name, args) for name in args.configs]
 
-    print(f'device {args.device}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}, '
-          f'{args.size}x{args.size}, latency: batch 1, median (best) of {args.repeats}; '
-          f'training: batch {args.train_batch}, median (best) of {args.train_iters} steps; '
-          'CPU = process CPU time, median')
+    print(f'device {args.device}, {torch.get_num_threads()} CPU threads, '
+          f'torch {torch.__version__}, {args.size}x{args.size}, latency: batch 1, '
+          f'median (best) of {args.repeats}; training: batch {args.train_batch}, '
+          f'median (best) of {args.train_iters} steps; CPU = process CPU time, median')
     header = (f"{'config':<50} {'params':>11} {'ms (best)':>15} {'CPU ms':>7} {'FPS (best)':>12} "
               f"{'train img/s (best)':>19} {'train CPU s/img':>16}")
     print(header)

@@ -214,7 +214,8 @@ class ReverseAttentionHead(BaseDecodeHead):
                 maps.append(branch(feature, maps[-1]))
         return maps
 
-    def loss_by_feat(self, seg_logits: List[Tensor], batch_data_samples: SampleList) -> Dict[str, Tensor]:
+    def loss_by_feat(self, seg_logits: List[Tensor],
+                     batch_data_samples: SampleList) -> Dict[str, Tensor]:
         """Every map upsampled to the ground truth and supervised by every ``loss_decode``."""
         seg_label = self._stack_batch_gt(batch_data_samples).squeeze(1)
         losses_decode = self.loss_decode if isinstance(self.loss_decode, nn.ModuleList) \

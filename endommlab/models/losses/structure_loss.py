@@ -65,7 +65,8 @@ class StructureLoss(nn.Module):
                  loss_weight: float = 1.0, loss_name: str = 'loss_structure') -> None:
         super().__init__()
         if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ConfigError(f'StructureLoss kernel_size must be odd and positive, got {kernel_size}')
+            raise ConfigError('StructureLoss kernel_size must be odd and positive, '
+                              f'got {kernel_size}')
         self.kernel_size = kernel_size
         self.edge_weight = edge_weight
         self.pranet_bce = pranet_bce
