@@ -5,3 +5,4 @@ from .decode_heads import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .segmentors import *  # noqa: F401,F403
+from .data_preprocessors import *  # noqa: F401,F403

@@ -1,5 +1,11 @@
 from .dice_loss_metric import DiceLossMetric
 from .polyp_instance_metric import PolypInstanceMetric
 from .polyp_seg_metric import PolypSegMetric
+from .raw_polyp_seg_metric import RawPolypSegMetric
 
-__all__ = ['DiceLossMetric', 'PolypInstanceMetric', 'PolypSegMetric']
+__all__ = [
+    'DiceLossMetric',
+    'PolypInstanceMetric',
+    'PolypSegMetric',
+    'RawPolypSegMetric',
+]

@@ -1,3 +1,8 @@
 from .nanonet_mobilenet_v2 import NanoNetMobileNetV2
+from .res2net_v1b import Res2NetV1b, convert_official_res2net_keys
 
-__all__ = ['NanoNetMobileNetV2']
+__all__ = [
+    'NanoNetMobileNetV2',
+    'Res2NetV1b',
+    'convert_official_res2net_keys',
+]
