@@ -6,3 +6,7 @@ __all__ = [
     'SCORE_KEYS', 'aggregate_scores', 'binary_mask_scores', 'confusion_counts', 'row_hausdorff',
     'polyp_masks', 'to_numpy', 'union_of_instances'
 ]
+
+from .multiclass_scores import MULTICLASS_KEYS, confusion_matrix, multiclass_scores  # noqa: E402
+
+__all__ += ['MULTICLASS_KEYS', 'confusion_matrix', 'multiclass_scores']
