@@ -8,8 +8,9 @@ For every backbone, builds the "w. raw" model of its hybrid config (random
 weights; latency does not depend on them) and its trimmed model
 (:func:`~endommlab.engine.hooks.trim_classifier`), checks that both give the
 same raw scores, and times ``model.test_step`` (normalisation, network, heads,
-softmax) on one ``size x size`` image at a time. Prints mean, min and max ms
-per image, FPS (1000 / mean) and parameters, and writes them as JSON.
+softmax) on one ``size x size`` image at a time, alternating untrimmed and
+trimmed runs so that both see the same machine load. Prints mean, median, min
+and max ms per image, FPS (1000 / mean) and parameters, and writes them as JSON.
 """
 import argparse
 import copy
@@ -17,6 +18,7 @@ import json
 import os
 import os.path as osp
 import platform
+import statistics
 import sys
 import time
 from typing import Dict, List
@@ -55,20 +57,21 @@ def build(cfg: Config) -> torch.nn.Module:
     return MODELS.build(model_cfg)
 
 
-def time_model(model: torch.nn.Module, image: torch.Tensor, warmup: int, repeats: int,
-               device: str) -> List[float]:
-    """Milliseconds of ``model.test_step`` on ``image``, one value per run."""
+def time_models(models: Dict[str, torch.nn.Module], image: torch.Tensor, warmup: int,
+                repeats: int, device: str) -> Dict[str, List[float]]:
+    """Milliseconds of ``model.test_step`` on ``image`` per run, the models taking turns."""
     data = dict(inputs=[image])
     sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
-    times = []
+    times: Dict[str, List[float]] = {name: [] for name in models}
     with torch.no_grad():
         for i in range(warmup + repeats):
-            sync()
-            start = time.perf_counter()
-            model.test_step(data)
-            sync()
-            if i >= warmup:
-                times.append((time.perf_counter() - start) * 1000)
+            for name, model in models.items():
+                sync()
+                start = time.perf_counter()
+                model.test_step(data)
+                sync()
+                if i >= warmup:
+                    times[name].append((time.perf_counter() - start) * 1000)
     return times
 
 
@@ -93,25 +96,31 @@ def main() -> None:
         with torch.no_grad():
             same = torch.allclose(full.test_step(dict(inputs=[image]))[0].pred_score,
                                   trimmed.test_step(dict(inputs=[image]))[0].pred_score, atol=1e-6)
-        for variant, model in (('untrimmed', full), ('trimmed', trimmed)):
-            ms = time_model(model, image, args.warmup, args.repeats, args.device)
+        models = dict(untrimmed=full, trimmed=trimmed)
+        times = time_models(models, image, args.warmup, args.repeats, args.device)
+        for variant, ms in times.items():
             mean = sum(ms) / len(ms)
             rows.append(dict(model=title, variant=variant, config=cfg_file,
-                             params=sum(p.numel() for p in model.parameters()),
-                             mean_ms=mean, min_ms=min(ms), max_ms=max(ms), fps=1000 / mean,
-                             same_raw_scores=same))
+                             params=sum(p.numel() for p in models[variant].parameters()),
+                             mean_ms=mean, median_ms=statistics.median(ms), min_ms=min(ms),
+                             max_ms=max(ms), fps=1000 / mean, same_raw_scores=same))
     print(f'batch 1, {args.size}x{args.size}, {args.repeats} runs after {args.warmup} warm-up, '
-          f'device {args.device}, {torch.get_num_threads()} CPU threads')
-    print(f'| {"model":<26} | {"variant":<9} | params (M) | mean ms | min ms | max ms |    FPS |')
-    print(f'|{"-" * 28}|{"-" * 11}|-----------:|--------:|-------:|-------:|-------:|')
+          f'device {args.device}, {torch.get_num_threads()} CPU threads, '
+          f'load average {os.getloadavg()[0]:.1f}')
+    print(f'| {"model":<24} | {"variant":<9} | params (M) | mean ms | median ms | min ms | '
+          f'max ms |   FPS | same raw scores |')
+    print(f'|{"-" * 26}|{"-" * 11}|-----------:|--------:|----------:|-------:|-------:|------:|'
+          f'-----------------|')
     for r in rows:
-        print(f'| {r["model"]:<26} | {r["variant"]:<9} | {r["params"] / 1e6:10.3f} | '
-              f'{r["mean_ms"]:7.1f} | {r["min_ms"]:6.1f} | {r["max_ms"]:6.1f} | {r["fps"]:6.1f} |')
+        print(f'| {r["model"]:<24} | {r["variant"]:<9} | {r["params"] / 1e6:10.3f} | '
+              f'{r["mean_ms"]:7.1f} | {r["median_ms"]:9.1f} | {r["min_ms"]:6.1f} | '
+              f'{r["max_ms"]:6.1f} | {r["fps"]:5.1f} | {str(r["same_raw_scores"]):<15} |')
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump(dict(size=args.size, warmup=args.warmup, repeats=args.repeats, device=args.device,
                        threads=torch.get_num_threads(), torch=torch.__version__,
                        machine=platform.processor() or platform.machine(),
+                       load_average=os.getloadavg(),
                        cuda_device=(torch.cuda.get_device_name() if args.device.startswith('cuda')
                                     else None),
                        results=rows), f, indent=2)
