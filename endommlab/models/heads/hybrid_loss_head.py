@@ -73,7 +73,6 @@ class HybridLossHead(LinearClsHead):
             losses[f'loss_{name}'] = loss_module(logits[name], target,
                                                  avg_factor=logits[name].size(0), **kwargs)
         if self.cal_acc:
-            losses.pop('accuracy_top-1', None)
             for name, score in logits.items():
                 target = (torch.cat([s.gt_label for s in data_samples]).to(score.device)
                           if name == 'raw' else self._aux_target(name, data_samples, score.device))
