@@ -1,4 +1,5 @@
+from .hyperkvasir_dataset import HyperKvasirDataset
 from .polyp_coco_dataset import PolypCocoDataset
 from .polyp_seg_dataset import PolypSegDataset
 
-__all__ = ['PolypCocoDataset', 'PolypSegDataset']
+__all__ = ['HyperKvasirDataset', 'PolypCocoDataset', 'PolypSegDataset']

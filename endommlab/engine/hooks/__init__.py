@@ -1,6 +1,16 @@
 from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
 from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_hook
 from .train_early_stopping_hook import TrainEarlyStoppingHook
+from .trimming_hook import TrimmingHook, save_trimmed, trim_classifier, trimmed_head
 
-__all__ = ['PolypOverlayHook', 'draw_overlay', 'SafeCheckpointHook',
-           'register_safe_checkpoint_hook', 'TrainEarlyStoppingHook']
+__all__ = [
+    'PolypOverlayHook',
+    'draw_overlay',
+    'SafeCheckpointHook',
+    'register_safe_checkpoint_hook',
+    'TrainEarlyStoppingHook',
+    'TrimmingHook',
+    'save_trimmed',
+    'trim_classifier',
+    'trimmed_head',
+]

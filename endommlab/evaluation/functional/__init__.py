@@ -1,8 +1,10 @@
+from .multiclass_scores import MULTICLASS_KEYS, confusion_matrix, multiclass_scores
 from .polyp_metrics import (SCORE_KEYS, aggregate_scores, binary_mask_scores,
                             confusion_counts, row_hausdorff)
 from .sample_masks import polyp_masks, to_numpy, union_of_instances
 
 __all__ = [
-    'SCORE_KEYS', 'aggregate_scores', 'binary_mask_scores', 'confusion_counts', 'row_hausdorff',
-    'polyp_masks', 'to_numpy', 'union_of_instances'
+    'MULTICLASS_KEYS', 'confusion_matrix', 'multiclass_scores', 'SCORE_KEYS', 'aggregate_scores',
+    'binary_mask_scores', 'confusion_counts', 'row_hausdorff', 'polyp_masks', 'to_numpy',
+    'union_of_instances'
 ]

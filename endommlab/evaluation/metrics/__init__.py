@@ -1,4 +1,5 @@
 from .dice_loss_metric import DiceLossMetric
+from .multi_head_cls_metric import MultiHeadClsMetric
 from .polyp_instance_metric import PolypInstanceMetric
 from .polyp_seg_metric import PolypSegMetric
 from .raw_polyp_seg_metric import RawPolypSegMetric
@@ -8,4 +9,5 @@ __all__ = [
     'PolypInstanceMetric',
     'PolypSegMetric',
     'RawPolypSegMetric',
+    'MultiHeadClsMetric',
 ]

@@ -1,0 +1,3 @@
+from .hybrid_loss_head import HybridLossHead
+
+__all__ = ['HybridLossHead']
