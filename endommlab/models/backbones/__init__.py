@@ -1,0 +1,3 @@
+from .seresnext_encoder import SEResNeXtEncoder
+
+__all__ = ['SEResNeXtEncoder']
