@@ -1,0 +1,4 @@
+from .divergent_nets import DivergentNets
+from .tri_unet import TriUNet
+
+__all__ = ['DivergentNets', 'TriUNet']
