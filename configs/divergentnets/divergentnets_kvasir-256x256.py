@@ -21,4 +21,7 @@ model = dict(
         for name in member_names
     ],
     threshold=0.5)  # mean polyp probability >= 0.5 -> polyp (reference: round())
+train_dataloader = None  # not trained as a whole: each member is, with its own config
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
 custom_hooks = [dict(type='EnsembleMemberMaskHook', out_dir=None)]  # set out_dir: members' masks

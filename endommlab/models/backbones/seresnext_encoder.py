@@ -101,6 +101,11 @@ class SEResNeXtEncoder(SEResNeXt):
                 outs.append(x)
         return tuple(outs)
 
+    def train(self, mode: bool = True) -> 'SEResNeXtEncoder':
+        """MMPretrain's ``ResNet.train`` returns None; return ``self`` as ``nn.Module`` does."""
+        super().train(mode)
+        return self
+
     def init_weights(self) -> None:
         """Random initialisation, or pretrained weights with keys and input channels converted."""
         if not (isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained'):
