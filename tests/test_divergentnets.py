@@ -203,7 +203,8 @@ HEAD_PARAMS = {  # decoder + segmentation head of smp 0.6.0 (2 classes)
 def test_decoder_outputs_two_classes_at_input_resolution(head):
     torch.manual_seed(0)
     strides = FEATURE_STRIDES.get(head, (2, 4, 8, 16, 32))
-    feats = [torch.randn(2, c, 64 // s, 64 // s) for c, s in zip((64, 256, 512, 1024, 2048), strides)]
+    feats = [torch.randn(2, c, 64 // s, 64 // s)
+             for c, s in zip((64, 256, 512, 1024, 2048), strides)]
     model = MODELS.build(dict(HEADS[head], num_classes=2, out_channels=2,
                               loss_decode=dict(type='SingleChannelDiceLoss')))
     assert sum(p.numel() for p in model.parameters()) == HEAD_PARAMS[head]
@@ -216,8 +217,9 @@ def test_decoder_outputs_two_classes_at_input_resolution(head):
 def test_unet_heads_follow_the_encoder_channels():
     feats = [torch.randn(1, c, 64 // s, 64 // s) for c, s in zip(TINY_CHANNELS, (2, 4, 8, 16, 32))]
     for head in ('UNetHead', 'UNetPlusPlusHead'):
-        model = MODELS.build(dict(type=head, in_channels=TINY_CHANNELS, decoder_channels=(32, 16, 8, 8, 4),
-                                  num_classes=2, out_channels=2))
+        model = MODELS.build(dict(type=head, in_channels=TINY_CHANNELS,
+                                  decoder_channels=(32, 16, 8, 8, 4), num_classes=2,
+                                  out_channels=2))
         assert model(feats).shape == (1, 2, 64, 64)
     with pytest.raises(ConfigError):
         MODELS.build(dict(type='UNetPlusPlusHead', decoder_channels=(8, 4), num_classes=2,
@@ -231,7 +233,8 @@ def tiny_node_cfg(head: str = 'UNetHead', out_channels: int = 2, **head_kwargs) 
     in_channels = TINY_CHANNELS[1:] if head == 'SemanticFPNHead' else TINY_CHANNELS
     return dict(backbone=tiny_encoder(),
                 decode_head=dict(type=head, in_channels=in_channels, num_classes=2,
-                                 out_channels=out_channels, threshold=0.5 if out_channels == 1 else None,
+                                 out_channels=out_channels,
+                                 threshold=0.5 if out_channels == 1 else None,
                                  loss_decode=loss, **head_kwargs))
 
 
@@ -249,7 +252,8 @@ def test_triunet_chains_three_unets_end_to_end():
     torch.manual_seed(0)
     model = MODELS.build(dict(type='TriUNet', **tiny_node_cfg(),
                               test_cfg=dict(mode='whole', return_intermediate=True)))
-    assert model.unet3.backbone.conv1.in_channels == 4 and model.unet1.backbone.conv1.in_channels == 3
+    assert model.unet3.backbone.conv1.in_channels == 4
+    assert model.unet1.backbone.conv1.in_channels == 3
     assert not torch.equal(model.unet1.backbone.conv1.weight, model.unet2.backbone.conv1.weight)
     x = torch.randn(2, 3, 64, 64)
     model.eval()
@@ -313,7 +317,8 @@ def test_divergentnets_mean_of_member_probabilities(tmp_path):
         out = ens.predict(x, data_samples(2, 64, ori=(70, 90)))
         probs = []
         for member in ens.members:  # by hand: member's own normalisation, softmax/sigmoid
-            batch = member.data_preprocessor(dict(inputs=list(x), data_samples=data_samples(2, 64, ori=(70, 90))))
+            batch = member.data_preprocessor(
+                dict(inputs=list(x), data_samples=data_samples(2, 64, ori=(70, 90))))
             pred = member.predict(batch['inputs'], batch['data_samples'])
             logits = torch.stack([p.seg_logits.data for p in pred])
             probs.append(logits[:, 0] if logits.shape[1] == 1 else logits.softmax(1)[:, 1])
@@ -336,7 +341,8 @@ def test_divergentnets_threshold_is_inclusive_and_checks_members(tmp_path):
         member.decode_head.conv_seg.bias.zero_()
     torch.save({'state_dict': member.state_dict()}, tmp_path / 'flat.pth')
     ens = MODELS.build(dict(type='DivergentNets', load_member_checkpoints=True,
-                            members=[dict(config=cfg, checkpoint=str(tmp_path / 'fl*.pth'))])).eval()
+                            members=[dict(config=cfg, checkpoint=str(tmp_path / 'fl*.pth'))]))
+    ens.eval()
     with torch.no_grad():
         out = ens.predict(torch.rand(1, 3, 32, 32) * 255)
     assert out[0].seg_logits.data[1].eq(0.5).all() and out[0].pred_sem_seg.data.eq(1).all()
@@ -394,9 +400,11 @@ def test_albuseg_keeps_image_and_mask_aligned_and_rejects_bad_arguments():
     mask[:, :5] = 1
     flip = TRANSFORMS.build(dict(type='AlbuSeg', transforms=[dict(type='HorizontalFlip', p=1)]))
     out = flip(dict(img=image.copy(), gt_seg_map=mask.copy(), seg_fields=['gt_seg_map']))
-    assert np.array_equal(out['img'], image[:, ::-1]) and np.array_equal(out['gt_seg_map'], mask[:, ::-1])
+    assert np.array_equal(out['img'], image[:, ::-1])
+    assert np.array_equal(out['gt_seg_map'], mask[:, ::-1])
     with pytest.raises(ConfigError, match='var_limit'):  # albumentations 1.x argument
-        TRANSFORMS.build(dict(type='AlbuSeg', transforms=[dict(type='GaussNoise', var_limit=(10, 50))]))
+        TRANSFORMS.build(dict(type='AlbuSeg',
+                              transforms=[dict(type='GaussNoise', var_limit=(10, 50))]))
     with pytest.raises(ConfigError, match='Affine'):  # deprecated in 2.x
         TRANSFORMS.build(dict(type='AlbuSeg', transforms=[dict(type='ShiftScaleRotate')]))
     with pytest.raises(ConfigError, match='IAASharpen'):  # removed in 1.0
@@ -430,7 +438,8 @@ def test_classwise_metric_hand_computed():
 def test_configs_mirror_the_paper():
     cfg = Config.fromfile(member_config('triunet'))
     assert cfg.model.type == 'TriUNet' and cfg.model.decode_head.type == 'UNetHead'
-    assert cfg.model.decode_head.loss_decode == dict(type='SingleChannelDiceLoss', channel=1, eps=1.0)
+    assert cfg.model.decode_head.loss_decode == dict(type='SingleChannelDiceLoss', channel=1,
+                                                     eps=1.0)
     assert cfg.model.backbone.init_cfg.type == 'Pretrained'
     assert 'se_resnext50_32x4d' in cfg.model.backbone.init_cfg.checkpoint
     assert cfg.optim_wrapper.optimizer == dict(type='Adam', lr=1e-4)

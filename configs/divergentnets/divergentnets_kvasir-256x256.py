@@ -1,7 +1,8 @@
-# DivergentNets (paper Fig. 3): mean of the polyp probabilities of UNet++, FPN, DeepLabV3, DeepLabV3+
-# and TriUNet, >= 0.5 -> polyp. Members are trained separately with their own configs; their best
-# checkpoints (CheckpointHook save_best) are found by the patterns below. Pack them into one
-# checkpoint with tools/model_converters/pack_ensemble.py, then run tools/test.py on it.
+# DivergentNets (paper Fig. 3): mean of the polyp probabilities of UNet++, FPN, DeepLabV3,
+# DeepLabV3+ and TriUNet, >= 0.5 -> polyp. Members are trained separately with their own
+# configs; their best checkpoints (CheckpointHook save_best) are found by the patterns below.
+# Pack them into one checkpoint with tools/model_converters/pack_ensemble.py, then run
+# tools/test.py on it.
 _base_ = [
     '../_base_/datasets/kvasir_seg_divergentnets.py',
     '../_base_/default_runtime_seg.py',

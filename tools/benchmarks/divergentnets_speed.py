@@ -1,4 +1,4 @@
-"""Parameters, CPU latency and training throughput of the DivergentNets members, TriUNet and the ensemble.
+"""Parameters, CPU latency and training speed of the DivergentNets members, TriUNet, ensemble.
 
     python tools/benchmarks/divergentnets_speed.py [--size 256] [--repeat 3] [--train-iters 2]
         [--batch 2] [--threads N] [--models unetpp fpn ...] [--out divergentnets_speed.json]
@@ -30,7 +30,8 @@ from mmseg.structures import SegDataSample  # noqa: E402
 import endommlab  # noqa: E402,F401
 
 CFG = 'configs/divergentnets/{}_se-resnext50_kvasir-256x256.py'
-MODELS_ALL = ['unetpp', 'fpn', 'deeplabv3', 'deeplabv3plus', 'triunet', 'triunetpp', 'divergentnets']
+MODELS_ALL = ['unetpp', 'fpn', 'deeplabv3', 'deeplabv3plus', 'triunet', 'triunetpp',
+              'divergentnets']
 
 
 def parse_args() -> argparse.Namespace:

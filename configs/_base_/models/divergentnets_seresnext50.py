@@ -16,7 +16,8 @@ model = dict(
         depth=50, groups=32, width_per_group=4,  # SE-ResNeXt-50 32x4d (smp: se_resnext50_32x4d)
         init_cfg=dict(  # ImageNet weights smp loads for se_resnext50_32x4d (keys converted)
             type='Pretrained',
-            checkpoint='http://data.lip6.fr/cadene/pretrainedmodels/se_resnext50_32x4d-a260b3a4.pth')),
+            checkpoint='http://data.lip6.fr/cadene/pretrainedmodels/'
+                       'se_resnext50_32x4d-a260b3a4.pth')),
     decode_head=dict(
         type='UNetHead',  # smp Unet decoder, channels (256, 128, 64, 32, 16)
         num_classes=2, out_channels=2,  # background, polyp (softmax2d in the reference code)

@@ -21,7 +21,7 @@ _CADENE_KEYS = ((r'^layer0\.conv1\.', 'conv1.'), (r'^layer0\.bn1\.', 'bn1.'),
 
 
 def convert_seresnext_state_dict(state_dict: Dict[str, Tensor]) -> 'OrderedDict[str, Tensor]':
-    """Keys of a Cadene/SMP or mmpretrain-classifier SE-ResNeXt checkpoint, as this encoder names them.
+    """Keys of a Cadene/SMP or mmpretrain-classifier SE-ResNeXt checkpoint, renamed as here.
 
     Drops the classifier (``last_linear``, ``head``), strips the ``backbone.``
     (mmpretrain) and ``encoder.`` (SMP) prefixes.
