@@ -219,7 +219,7 @@ def test_unet_heads_follow_the_encoder_channels():
     for head in ('UNetHead', 'UNetPlusPlusHead'):
         model = MODELS.build(dict(type=head, in_channels=TINY_CHANNELS,
                                   decoder_channels=(32, 16, 8, 8, 4), num_classes=2,
-                                  out_channels=2))
+                                  out_channels=2, loss_decode=dict(type='SingleChannelDiceLoss')))
         assert model(feats).shape == (1, 2, 64, 64)
     with pytest.raises(ConfigError):
         MODELS.build(dict(type='UNetPlusPlusHead', decoder_channels=(8, 4), num_classes=2,
