@@ -1,3 +1,4 @@
+from .ensemble_member_mask_hook import EnsembleMemberMaskHook, member_panel
 from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
 from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_hook
 from .train_early_stopping_hook import TrainEarlyStoppingHook
@@ -13,4 +14,6 @@ __all__ = [
     'save_trimmed',
     'trim_classifier',
     'trimmed_head',
+    'EnsembleMemberMaskHook',
+    'member_panel',
 ]

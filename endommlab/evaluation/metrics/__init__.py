@@ -1,3 +1,4 @@
+from .classwise_seg_metric import ClassWiseSegMetric
 from .dice_loss_metric import DiceLossMetric
 from .multi_head_cls_metric import MultiHeadClsMetric
 from .polyp_instance_metric import PolypInstanceMetric
@@ -10,4 +11,5 @@ __all__ = [
     'PolypSegMetric',
     'RawPolypSegMetric',
     'MultiHeadClsMetric',
+    'ClassWiseSegMetric',
 ]

@@ -1,3 +1,10 @@
+from .divergent_nets import DivergentNets
 from .threshold_post_process_segmentor import ThresholdPostProcessSegmentor, threshold_post_process
+from .tri_unet import TriUNet
 
-__all__ = ['ThresholdPostProcessSegmentor', 'threshold_post_process']
+__all__ = [
+    'ThresholdPostProcessSegmentor',
+    'threshold_post_process',
+    'DivergentNets',
+    'TriUNet',
+]

@@ -1,0 +1,3 @@
+from .albu import AlbuSeg
+
+__all__ = ['AlbuSeg']
