@@ -1,6 +1,7 @@
 """Checkpoints save, load and resume with torch's ``weights_only=True`` left on."""
 import functools
 import http.server
+import itertools
 import os.path as osp
 import threading
 from collections import OrderedDict
@@ -43,6 +44,9 @@ class ToyData(Dataset):
         return dict(inputs=torch.randn(2, generator=g), labels=torch.tensor(float(i % 2)))
 
 
+_RUN_IDS = itertools.count()
+
+
 def toy_runner(work_dir: str, max_iters: int, safe: bool = True, **kwargs) -> Runner:
     runner = Runner(
         model=ToyModel(), work_dir=work_dir,
@@ -53,7 +57,8 @@ def toy_runner(work_dir: str, max_iters: int, safe: bool = True, **kwargs) -> Ru
         train_cfg=dict(by_epoch=False, max_iters=max_iters),
         param_scheduler=dict(type='MultiStepLR', milestones=[1], by_epoch=False),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1, by_epoch=False)),
-        default_scope='mmengine', **kwargs)
+        default_scope='mmengine', experiment_name=f'toy_{next(_RUN_IDS)}',  # own MessageHub
+        **kwargs)
     if safe:
         register_safe_checkpoint_hook(runner)
     return runner
