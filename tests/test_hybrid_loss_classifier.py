@@ -63,7 +63,9 @@ def hk_tree(tmp_path_factory) -> str:
 
 def build_dataset(**kwargs):
     import endommlab  # noqa: F401
+    from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS
+    init_default_scope('mmpretrain')  # another test's Runner may have left a different scope
     return DATASETS.build(dict(type='HyperKvasirDataset', **kwargs))
 
 
@@ -489,8 +491,10 @@ def test_trimmed_model_tests_like_the_untrimmed_one(mobilenet_hybrid_run, hk_tre
     """Trim tool + tools/test.py: the untrimmed raw scores on every image; Fig. 3 picture."""
     import endommlab  # noqa: F401
     from mmengine.dataset import pseudo_collate
+    from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
     from mmpretrain.registry import DATASETS
+    init_default_scope('mmpretrain')
     work_dir, _ = mobilenet_hybrid_run
     cfg_file = osp.join(CONFIG_DIR, HYBRID['mobilenetv3'])
     ckpt = osp.join(work_dir, 'epoch_1.pth')
