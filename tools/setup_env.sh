@@ -51,6 +51,6 @@ fi
 "$PY" -c "import mmcv.ops; print('[setup] mmcv', mmcv.__version__, 'with ops')"
 
 echo "[setup] OpenMMLab stack and test tools"
-pip_install -r requirements/runtime.txt -r requirements/tests.txt
+pip_install -r requirements/runtime.txt -r requirements/tests.txt wheel  # wheel: for the editable build
 pip_install --no-deps --no-build-isolation -e .
 "$PY" -c "import endommlab, mmdet, mmseg, mmpretrain; print('[setup] endommlab', endommlab.__version__, 'ready')"
