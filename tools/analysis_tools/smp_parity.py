@@ -1,7 +1,7 @@
 """Check the DivergentNets members against Segmentation Models PyTorch (not a dependency).
 
     pip install --target /tmp/smp segmentation-models-pytorch==0.6.0 timm   # anywhere
-    PYTHONPATH=/tmp/smp python tools/analysis/smp_parity.py
+    PYTHONPATH=/tmp/smp python tools/analysis_tools/smp_parity.py
 
 For UNet, UNet++, FPN, DeepLabV3 and DeepLabV3+ on ``se_resnext50_32x4d``: builds the SMP
 model (random weights, randomised normalisation statistics) and the EndoMMLab encoder +
