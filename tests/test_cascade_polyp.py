@@ -159,7 +159,7 @@ def test_missing_data_root_is_one_clear_line(tmp_path):
 def test_two_process_gloo_training(trained, tmp_path):
     root, _, _ = trained
     work_dir = str(tmp_path / 'dist')
-    env = dict(os.environ, PORT='29517', PYTHONUNBUFFERED='1')
+    env = dict(os.environ, PORT='29517', PYTHONUNBUFFERED='1', PYTHON=sys.executable)
     res = subprocess.run(['bash', 'tools/dist_train.sh', CONFIG, '2',
                           *small_run_options(root, work_dir)], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=900)
