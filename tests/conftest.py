@@ -60,3 +60,20 @@ def run_tool(*args: str, timeout: int = 900, env: dict = None) -> subprocess.Com
     full_env = dict(os.environ, PYTHONUNBUFFERED='1', **(env or {}))
     return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
                           timeout=timeout, env=full_env)
+
+
+def strict_albu(transform_cfg: dict, seed: int = 0):
+    """One albumentations transform from its config dict, at p=1 and seeded.
+
+    albumentations 2 only warns about arguments it ignores, so any warning while
+    building it fails the test.
+    """
+    import warnings
+
+    import albumentations as A
+    args = dict(transform_cfg)
+    name = args.pop('type')
+    args['p'] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        return A.Compose([getattr(A, name)(**args)], seed=seed)
