@@ -1,7 +1,6 @@
 """Single-channel Dice loss of DivergentNets (Thambawita et al., EndoCV 2021, Eq. 1)."""
 from typing import Optional
 
-import torch
 import torch.nn as nn
 from mmseg.registry import MODELS
 from torch import Tensor

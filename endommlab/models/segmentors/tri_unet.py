@@ -1,6 +1,6 @@
 """TriUNet (Thambawita et al., DivergentNets, EndoCV 2021, Fig. 2)."""
 import copy
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 import torch
 import torch.nn as nn
