@@ -4,9 +4,10 @@ EndoTect ...) into EndoMMLab's MMSeg and COCO layouts.
     python tools/dataset_converters/images_masks.py IMAGES MASKS -o data/cvc-clinicdb \
         --split-name test
 
-Images and masks are matched by file stem; masks may be jpg/png/tif/bmp, 0/255 or 0/1.
-Images with an empty mask are kept as negatives. Every skipped pair is printed with its
-reason (mask missing, unreadable, size mismatch, not binary, unknown file type).
+Images and masks are matched by file stem; both may be jpg/png/tif/bmp (TIFFs that Pillow
+refuses, such as CVC-ClinicDB's 3-sample BlackIsZero frames, are read with tifffile), masks
+0/255 or 0/1. Images with an empty mask are kept as negatives. Every skipped pair is printed
+with its reason (mask missing, unreadable, size mismatch, not binary, unknown file type).
 """
 import argparse
 import os.path as osp
@@ -28,7 +29,8 @@ def main() -> None:
     parser.add_argument('--split-name', default='test', help='name of the single split')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--img-suffix', default='.png',
-                        help='image format written (sources of another format are re-encoded)')
+                        help='.png or .jpg: image format written (sources of another format are '
+                        're-encoded); every config finds either')
     parser.add_argument('--threshold', type=int, default=128, help='mask threshold (0-255 scale)')
     parser.add_argument('--min-area', type=int, default=16, help='drop mask regions below (px)')
     parser.add_argument('--strict', action='store_true', help='stop at the first bad pair')

@@ -2,8 +2,8 @@
 
 Output layout (``out_dir``)::
 
-    images/<stem><img_suffix>      the images (copied, or re-encoded when the
-                                   source format differs from ``img_suffix``)
+    images/<stem><img_suffix>      .jpg or .png images (copied, or re-encoded
+                                   when the source format differs)
     masks/<stem>.png               binary masks, 0 = background, 1 = polyp
     splits/<split>.txt             one stem per line (MMSegmentation ``ann_file``)
     annotations/instances_<split>.json
@@ -11,7 +11,9 @@ Output layout (``out_dir``)::
                                    region, RLE masks (MMDetection ``ann_file``)
     conversion_report.json         what was converted, negatives, skips + reasons
 
-Images whose mask is empty are kept as negatives (challenge test sets hold
+Sources are read by Pillow, and TIFFs that Pillow refuses (CVC-ClinicDB's
+3-sample BlackIsZero frames) by tifffile; 16-bit data become 8-bit. Images
+whose mask is empty are kept as negatives (challenge test sets hold
 them). Nothing is dropped silently: every skipped pair is reported with its
 reason, and a bad sample raises :class:`~endommlab.errors.DataError` when
 ``strict`` is set.
@@ -26,12 +28,18 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+import tifffile
 from PIL import Image, UnidentifiedImageError
 
-from endommlab.errors import DataError
+from endommlab.errors import ConfigError, DataError
 from .coco import CocoBuilder
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
+TIFF_EXTS = ('.tif', '.tiff')
+#: Suffixes the converters write images with; the data sets find either one.
+OUTPUT_SUFFIXES = ('.jpg', '.png')
+#: Pillow modes holding more than 8 bits per sample.
+WIDE_MODES = ('I;16', 'I;16L', 'I;16B', 'I', 'F')
 
 #: A mask pixel between these values (0-255 scale) is neither background nor
 #: polyp; JPEG noise keeps such pixels to a thin band along the mask border.
@@ -111,13 +119,58 @@ def find_pairs(img_dir: str, mask_dir: str, report: ConversionReport,
     return pairs
 
 
+def to_uint8(array: np.ndarray) -> np.ndarray:
+    """Samples → 8 bits: values within 0-255 are kept (0/1 masks, 8-bit data in
+    16-bit files), other 16-bit data keep their high byte, as Pillow does."""
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype.kind in 'ui' and array.size and 0 <= array.min() and array.max() <= 255:
+        return array.astype(np.uint8)
+    if array.dtype.kind == 'u' and array.dtype.itemsize == 2:
+        return (array >> 8).astype(np.uint8)
+    raise DataError(f'{array.dtype} samples (8- or 16-bit unsigned integers expected)')
+
+
+def read_tiff(path: str) -> Image.Image:
+    """A TIFF through tifffile, whatever its PhotometricInterpretation says.
+
+    CVC-ClinicDB's frames are RGB stored as 3 samples declared BlackIsZero,
+    which Pillow refuses and OpenCV reads as grey; the samples are taken as
+    R, G, B (a 4th as alpha, dropped).
+    """
+    with tifffile.TiffFile(path) as tif:
+        series = tif.series[0]
+        array, axes = series.asarray(), series.axes
+    if axes == 'SYX':
+        array, axes = np.moveaxis(array, 0, -1), 'YXS'
+    if axes == 'YX':
+        return Image.fromarray(to_uint8(array))
+    if axes == 'YXS' and array.shape[2] in (3, 4):
+        return Image.fromarray(to_uint8(array[..., :3]))
+    raise DataError(f'unsupported TIFF layout (axes {axes}, shape {array.shape}): '
+                    'one greyscale, RGB or RGBA page expected')
+
+
 def read_image(path: str) -> Image.Image:
-    """Open and fully decode an image; truncated or unreadable files raise DataError."""
+    """Open and fully decode an image as 8 bits per sample; DataError when it cannot be.
+
+    Pillow decodes it; a TIFF that Pillow refuses is read by :func:`read_tiff`.
+    """
     try:
         img = Image.open(path)
         img.load()
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise DataError(f'unreadable image ({e})') from None
+        if osp.splitext(path)[1].lower() not in TIFF_EXTS:
+            raise DataError(f'unreadable image ({e})') from None
+        try:
+            return read_tiff(path)
+        except (tifffile.TiffFileError, ValueError, OSError) as tiff_error:
+            raise DataError(f'unreadable image (Pillow: {e}; tifffile: {tiff_error})') from None
+    if img.mode in WIDE_MODES:
+        try:
+            return Image.fromarray(to_uint8(np.asarray(img)))
+        except DataError as e:
+            raise DataError(f'unreadable image ({e})') from None
     return img
 
 
@@ -201,6 +254,8 @@ def convert_pairs(pairs: Sequence[Pair], out_dir: str, report: ConversionReport,
     """Write the layouts described in the module docstring.
 
     Args:
+        img_suffix: ``.jpg`` or ``.png`` (:data:`OUTPUT_SUFFIXES`); a source
+            of another format is re-encoded.
         threshold: mask binarisation threshold on the 0-255 scale.
         min_area: regions smaller than this (pixels) are removed from masks
             and instances; Kvasir-SEG's JPEG masks carry 1-pixel specks.
@@ -210,6 +265,9 @@ def convert_pairs(pairs: Sequence[Pair], out_dir: str, report: ConversionReport,
         check_instances: called with ``(stem, coco_annotations)``; a returned
             string is recorded in the report's notes (e.g. a box mismatch).
     """
+    if img_suffix not in OUTPUT_SUFFIXES:
+        raise ConfigError(f'img_suffix {img_suffix!r}: images are written as one of '
+                          f'{", ".join(OUTPUT_SUFFIXES)}')
     for sub in ('images', 'masks', 'splits', 'annotations'):
         os.makedirs(osp.join(out_dir, sub), exist_ok=True)
     builder = CocoBuilder(categories=[dict(id=1, name='polyp')])
