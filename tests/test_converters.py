@@ -1,19 +1,26 @@
 """Dataset converters: real Kvasir-SEG, the generic converter's bad-input handling, demo set."""
 import json
+import glob
 import os
 import os.path as osp
+import shutil
 
 import cv2
 import numpy as np
 import pytest
+import tifffile
+from mmengine.config import Config
+from mmengine.registry import DATASETS, init_default_scope
+from mmengine.runner import Runner
+from PIL import Image, UnidentifiedImageError
 from pycocotools import mask as mask_utils
 
 from endommlab.datasets.converters import (ConversionReport, binarize_mask, convert_kvasir_seg,
                                            convert_pairs, find_pairs, make_synthetic_polyp_set,
                                            mask_to_instances, split_stems)
-from endommlab.errors import DataError, DataRootNotFoundError
+from endommlab.errors import ConfigError, DataError, DataRootNotFoundError
 
-from conftest import run_tool
+from conftest import REPO, run_tool
 
 
 @pytest.fixture(scope='module')
@@ -156,6 +163,8 @@ def test_strict_mode_raises_named_error(raw_set, tmp_path):
     pairs = [p for p in find_pairs(img_dir, mask_dir, report) if p.stem == 'wrongsize']
     with pytest.raises(DataError, match='wrongsize: mask size'):
         convert_pairs(pairs, str(tmp_path / 'out'), report, strict=True)
+    with pytest.raises(ConfigError, match="img_suffix '.tif': images are written as one of .jpg"):
+        convert_pairs(pairs, str(tmp_path / 'out'), report, img_suffix='.tif')
 
 
 def test_binarize_thresholds_jpeg_noise():
@@ -203,3 +212,156 @@ def test_demo_set(tmp_path):
     assert len(report.splits['train']) == 8 and len(report.splits['val']) == 4
     mask = cv2.imread(str(tmp_path / 'masks' / 'synth_0000.png'), cv2.IMREAD_UNCHANGED)
     assert mask.shape == (96, 96) and mask.max() == 1
+
+
+def colour_pattern(h: int = 24, w: int = 32) -> np.ndarray:
+    """RGB test card: red rises with x, green with y, blue in stripes; no two channels alike."""
+    y, x = np.mgrid[:h, :w]
+    return np.stack([x * 7, y * 10, (x + y) % 5 * 50], axis=2).astype(np.uint8)
+
+
+def write_tiff(path, array: np.ndarray, planarconfig: str = 'contig') -> None:
+    """CVC-ClinicDB's layout: PhotometricInterpretation BlackIsZero, samples interleaved."""
+    os.makedirs(osp.dirname(str(path)), exist_ok=True)
+    tifffile.imwrite(str(path), array, photometric='minisblack', planarconfig=planarconfig)
+
+
+def polyp_mask(h: int = 24, w: int = 32) -> np.ndarray:
+    mask = np.zeros((h, w), np.uint8)
+    mask[4:12, 6:20] = 1
+    return mask
+
+
+@pytest.fixture(scope='module')
+def cvc_release(tmp_path_factory):
+    """Three frames laid out like the CVC-ClinicDB release: 3-sample BlackIsZero TIFF images
+    and masks (0/255, replicated in the three samples)."""
+    root = tmp_path_factory.mktemp('cvc_release')
+    for i in (1, 2, 3):
+        write_tiff(root / 'Original' / f'{i}.tif', np.roll(colour_pattern(), i, axis=1))
+        mask = polyp_mask() * 255 if i != 3 else np.zeros((24, 32), np.uint8)
+        write_tiff(root / 'Ground Truth' / f'{i}.tif', np.repeat(mask[..., None], 3, axis=2))
+    return str(root / 'Original'), str(root / 'Ground Truth')
+
+
+@pytest.fixture(scope='module')
+def cvc_converted(cvc_release, tmp_path_factory):
+    """The release converted by tools/dataset_converters/images_masks.py (PNG images)."""
+    out = str(tmp_path_factory.mktemp('cvc_converted'))
+    res = run_tool('tools/dataset_converters/images_masks.py', *cvc_release, '-o', out,
+                   '--num-val', '1')
+    assert res.returncode == 0, res.stderr
+    assert 'converted: 3 image/mask pairs (1 negatives' in res.stdout and 'skipped: 0' in res.stdout
+    return out
+
+
+def test_blackiszero_tiff_is_read_as_its_rgb_colours(cvc_release, cvc_converted):
+    img_dir, mask_dir = cvc_release
+    with pytest.raises(UnidentifiedImageError):
+        Image.open(osp.join(img_dir, '1.tif'))  # the layout Pillow refuses
+    for i in (1, 2, 3):
+        out = cv2.imread(osp.join(cvc_converted, 'images', f'{i}.png'), cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(out[..., ::-1], np.roll(colour_pattern(), i, axis=1))  # RGB order
+        mask = cv2.imread(osp.join(cvc_converted, 'masks', f'{i}.png'), cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(mask, polyp_mask() if i != 3 else np.zeros((24, 32), np.uint8))
+
+
+def test_odd_tiffs_convert_or_are_named_skips(tmp_path):
+    src, pattern, mask = tmp_path / 'src', colour_pattern(), polyp_mask()
+    write_tiff(src / 'images' / 'rgb16.tif', pattern.astype(np.uint16) * 257)
+    write_tiff(src / 'masks' / 'rgb16.tif', mask.astype(np.uint16) * 65535)
+    write_tiff(src / 'images' / 'planar.tif', np.moveaxis(pattern, 2, 0), planarconfig='separate')
+    write_tiff(src / 'masks' / 'planar.tif', mask.astype(np.uint16))  # 0/1 in 16 bits
+    write_tiff(src / 'images' / 'float.tif', pattern.astype(np.float32))
+    write_tiff(src / 'masks' / 'float.tif', mask * 255)
+    write_tiff(src / 'images' / 'stack.tif', np.stack([pattern, pattern]))
+    write_tiff(src / 'masks' / 'stack.tif', mask * 255)
+    write_tiff(src / 'images' / 'truncated.tif', pattern)
+    data = (src / 'images' / 'truncated.tif').read_bytes()
+    (src / 'images' / 'truncated.tif').write_bytes(data[:len(data) // 2])
+    write_tiff(src / 'masks' / 'truncated.tif', mask * 255)
+    report = ConversionReport()
+    pairs = find_pairs(str(src / 'images'), str(src / 'masks'), report)
+    report = convert_pairs(pairs, str(tmp_path / 'out'), report, img_suffix='.png')
+    assert sorted(report.converted) == ['planar', 'rgb16']
+    for stem in report.converted:
+        out = cv2.imread(str(tmp_path / 'out' / 'images' / f'{stem}.png'), cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(out[..., ::-1], pattern), stem
+        out_mask = cv2.imread(str(tmp_path / 'out' / 'masks' / f'{stem}.png'), cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(out_mask, mask), stem
+    assert set(report.skipped) == {'float', 'stack', 'truncated'}
+    assert 'float32' in report.skipped['float']
+    assert 'unsupported TIFF layout' in report.skipped['stack']
+    assert all(r.startswith('unreadable image') for r in report.skipped.values())
+
+
+def configs_reading(dataset_type: str) -> list:
+    """(path, config) of every config whose test set is a ``dataset_type``."""
+    found = []
+    for path in sorted(glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)):
+        if '_base_' not in path:
+            cfg = Config.fromfile(path)
+            if cfg.get('test_dataloader', {}).get('dataset', {}).get('type') == dataset_type:
+                found.append((osp.relpath(path, REPO), cfg))
+    assert found, dataset_type
+    return found
+
+
+#: Each build's serialisation runs gc.collect() (0.3 s); file look-up does not depend on it.
+NO_SERIALIZE = dict(serialize_data=False)
+
+
+def split_images(root: str, split: str) -> list:
+    with open(osp.join(root, 'splits', f'{split}.txt')) as f:
+        return [osp.join(root, 'images', line.strip() + '.png') for line in f]
+
+
+def test_converted_set_loads_in_every_segmentation_config(cvc_converted):
+    import endommlab  # noqa: F401  (registers the data sets)
+    init_default_scope('mmseg')
+    for name, cfg in configs_reading('PolypSegDataset'):
+        for split in [s for s in ('train', 'test') if cfg[f'{s}_dataloader']]:  # ensemble: test
+            dataset = DATASETS.build(dict(cfg[f'{split}_dataloader'].dataset,
+                                          data_root=cvc_converted, **NO_SERIALIZE))
+            paths = [dataset.get_data_info(i)['img_path'] for i in range(len(dataset))]
+            assert paths == split_images(cvc_converted, 'train' if split == 'train' else 'val'), name
+        sample = dataset[0]
+        assert sample['inputs'].shape[0] == 3, name
+        gt = sample['data_samples'].gt_sem_seg.data[0].numpy()
+        assert np.array_equal(gt, cv2.imread(split_images(cvc_converted, 'val')[0].replace(
+            'images', 'masks'), cv2.IMREAD_UNCHANGED)), name
+    loader = Runner.build_dataloader(dict(
+        cfg.test_dataloader, num_workers=0, persistent_workers=False,
+        dataset=dict(cfg.test_dataloader.dataset, data_root=cvc_converted)))
+    assert len(next(iter(loader))['inputs']) == 1
+
+
+def test_converted_set_loads_in_every_instance_config(cvc_converted):
+    import endommlab  # noqa: F401
+    init_default_scope('mmdet')
+    for name, cfg in configs_reading('PolypCocoDataset'):
+        dataset = DATASETS.build(dict(cfg.test_dataloader.dataset, data_root=cvc_converted,
+                                      **NO_SERIALIZE))
+        assert [dataset.get_data_info(i)['img_path'] for i in range(len(dataset))] == split_images(
+            cvc_converted, 'val'), name
+        sample = dataset[0]
+        assert sample['inputs'].shape[0] == 3, name
+        positive = osp.basename(sample['data_samples'].img_path) != '3.png'
+        assert len(sample['data_samples'].gt_instances) == int(positive), name
+
+
+def test_missing_image_error_names_the_real_cause(cvc_converted, tmp_path):
+    import endommlab  # noqa: F401
+    root = str(tmp_path / 'set')
+    shutil.copytree(cvc_converted, root)
+    renamed, removed = [osp.splitext(p)[0] for p in split_images(root, 'train')]
+    os.rename(renamed + '.png', renamed + '.webp')
+    os.remove(removed + '.png')
+    renamed, removed = osp.basename(renamed), osp.basename(removed)
+    cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', 'kvasir_seg_semantic.py'))
+    init_default_scope('mmseg')
+    with pytest.raises(DataError) as err:
+        DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=root))
+    assert (f'2 files named by splits/train.txt are missing: images/{renamed}.jpg (images/ holds '
+            f'{renamed}.webp), images/{removed}.jpg (no file named {removed}.* in images/)'
+            ) in str(err.value)

@@ -4,7 +4,8 @@ from typing import List
 from mmdet.datasets import CocoDataset
 from mmdet.registry import DATASETS
 
-from .data_root import check_data_root
+from .converters.image_mask_pairs import OUTPUT_SUFFIXES
+from .data_root import check_data_root, find_files
 
 
 @DATASETS.register_module()
@@ -13,11 +14,14 @@ class PolypCocoDataset(CocoDataset):
 
     Negatives (images without polyp) are listed in the annotation file; the
     training config drops them with ``filter_cfg=dict(filter_empty_gt=True)``
-    as Mask R-CNN needs a target, evaluation keeps them.
+    as Mask R-CNN needs a target, evaluation keeps them. Image files missing
+    from ``images/`` are reported when the data set is built.
     """
 
     METAINFO = dict(classes=('polyp', ), palette=[(255, 0, 0)])
 
     def load_data_list(self) -> List[dict]:
         check_data_root(self.data_root, self.ann_file)
-        return super().load_data_list()
+        data_list = super().load_data_list()
+        find_files(data_list, dict(img_path=OUTPUT_SUFFIXES), self.ann_file, self.data_root)
+        return data_list
