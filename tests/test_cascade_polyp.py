@@ -61,6 +61,7 @@ def small_run_options(root: str, work_dir: str, epochs: int = 1) -> list:
     ann = f'{root}/annotations/instances_val.json'
     opts = [
         'load_from=None', 'model.backbone.init_cfg=None',
+        'model.backbone.frozen_stages=-1', 'model.backbone.norm_eval=False',  # random init
         f'train_dataloader.dataset.data_root={root}', f'val_dataloader.dataset.data_root={root}',
         f'test_dataloader.dataset.data_root={root}',
         f'val_evaluator.0.ann_file={ann}', f'test_evaluator.0.ann_file={ann}',

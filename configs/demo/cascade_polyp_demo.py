@@ -9,7 +9,10 @@ data_root = 'data/endo-demo'
 img_scale = (256, 256)  # paper: 1024x1024
 
 model = dict(
-    backbone=dict(init_cfg=None),  # no ImageNet download
+    backbone=dict(
+        init_cfg=None,  # no ImageNet download
+        frozen_stages=-1,  # from scratch nothing is frozen (mmdet: stem + stage 1, pretrained)
+        norm_eval=False),  # and BN statistics are learned (mmdet: frozen ImageNet statistics)
     train_cfg=dict(rpn_proposal=dict(max_per_img=256)),  # mmdet: 2000 proposals
     test_cfg=dict(rpn=dict(max_per_img=100), rcnn=dict(max_per_img=20)))  # mmdet: 1000 / 100
 load_from = None  # no COCO download

@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from endommlab.engine.hooks import register_safe_checkpoint_hook
+from endommlab.engine.hooks import register_safe_checkpoint_hook, register_weight_init_check_hook
 from endommlab.errors import ConfigError, EndoMMLabError
 
 
@@ -35,7 +35,9 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
     ``work_dirs/<config name>``, ``--resume``, ``--amp``, launcher), uses the
     gloo backend on machines without CUDA, and registers
     :class:`~endommlab.engine.hooks.SafeCheckpointHook` so checkpoints resume
-    with ``weights_only=True``. In test mode, ``out`` adds mmengine's
+    with ``weights_only=True``; in train mode
+    :class:`~endommlab.engine.hooks.WeightInitCheckHook` logs where each part's
+    weights come from and stops before a from-scratch trap. In test mode, ``out`` adds mmengine's
     ``DumpResults`` (a pickle of every prediction) and ``show_dir`` writes
     prediction-vs-ground-truth pictures: :class:`PolypOverlayHook` for the
     segmentation and detection scopes, MMPretrain's ``VisualizationHook`` for
@@ -88,6 +90,8 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
                 dict(type='PolypOverlayHook', out_dir=show_dir)]
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
     register_safe_checkpoint_hook(runner)
+    if mode == 'train':
+        register_weight_init_check_hook(runner)
     return runner
 
 

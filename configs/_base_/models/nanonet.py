@@ -15,6 +15,7 @@ model = dict(
     backbone=dict(
         type='NanoNetMobileNetV2',
         alpha=0.5,  # MobileNetV2 width multiplier (A: 0.5, B/C: 0.35)
+        norm_cfg=dict(type='BN', eps=1e-3, momentum=1e-3),  # Keras MobileNetV2: eps 1e-3, 0.999
         out_layers=('input_image', 'block_1_expand_relu', 'block_3_expand_relu',
                     'block_6_expand_relu')),  # skips at strides 1, 2, 4 and the encoder output (8)
     decode_head=dict(
@@ -26,6 +27,7 @@ model = dict(
         num_classes=2,  # background, polyp
         out_channels=1,  # one sigmoid channel
         threshold=0.5,  # released test.py: mask = sigmoid > 0.5
+        norm_cfg=dict(type='BN', eps=1e-3, momentum=0.01),  # Keras BatchNormalization: 0.99
         loss_decode=dict(type='BatchDiceLoss')),  # 1 - Dice over the batch, eps 1e-15
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))

@@ -21,6 +21,7 @@ param_scheduler = [
 ]
 custom_hooks = [
     dict(type='TrainEarlyStoppingHook', monitor='val/dice_loss', rule='less', min_delta=0.,
-         patience=20)  # Keras EarlyStopping(patience=20, min_delta=0); mmengine's hook, resumable
+         patience=20),  # Keras EarlyStopping(patience=20, min_delta=0); mmengine's hook, resumable
+    dict(type='ChannelsLastHook'),  # NHWC weights: faster CPU (oneDNN) convolutions, same model
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=16)  # paper: batch 16 on one GPU

@@ -1,10 +1,13 @@
+from .channels_last_hook import ChannelsLastHook
 from .ensemble_member_mask_hook import EnsembleMemberMaskHook, member_panel
 from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
 from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_hook
 from .train_early_stopping_hook import TrainEarlyStoppingHook
+from .weight_init_check_hook import WeightInitCheckHook, register_weight_init_check_hook
 from .trimming_hook import TrimmingHook, save_trimmed, trim_classifier, trimmed_head
 
 __all__ = [
+    'ChannelsLastHook',
     'PolypOverlayHook',
     'draw_overlay',
     'SafeCheckpointHook',
@@ -16,4 +19,6 @@ __all__ = [
     'trimmed_head',
     'EnsembleMemberMaskHook',
     'member_panel',
+    'WeightInitCheckHook',
+    'register_weight_init_check_hook',
 ]
