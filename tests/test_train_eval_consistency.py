@@ -81,7 +81,7 @@ def overfit_options(config: str, data_root: str, steps: int, lr: float) -> Dict:
     return options
 
 
-def test_options(config: str, data_root: str) -> Dict:
+def evaluation_options(config: str, data_root: str) -> Dict:
     """Point the config's own test loader at the training images, at SIZE."""
     cfg = Config.fromfile(osp.join(REPO, 'configs', config))
     return {'test_dataloader.dataset': dict(
@@ -101,7 +101,7 @@ def train_then_test(config: str, data_root: str, work_dir: str, steps: int, lr: 
     runner.train()
     checkpoint = osp.join(work_dir, f'iter_{steps}.pth')
     test_runner = build_runner(path, mode='test', work_dir=osp.join(work_dir, 'test'),
-                               checkpoint=checkpoint, cfg_options=test_options(config, data_root))
+                               checkpoint=checkpoint, cfg_options=evaluation_options(config, data_root))
     return test_runner.test()
 
 
