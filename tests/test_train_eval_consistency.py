@@ -101,7 +101,8 @@ def train_then_test(config: str, data_root: str, work_dir: str, steps: int, lr: 
     runner.train()
     checkpoint = osp.join(work_dir, f'iter_{steps}.pth')
     test_runner = build_runner(path, mode='test', work_dir=osp.join(work_dir, 'test'),
-                               checkpoint=checkpoint, cfg_options=evaluation_options(config, data_root))
+                               checkpoint=checkpoint,
+                               cfg_options=evaluation_options(config, data_root))
     return test_runner.test()
 
 
