@@ -16,7 +16,7 @@ gives 0.98 (0.94 for the worst image), so 0.8 leaves room for an imperfect fit
 while a broken path scores far lower (the Keras-momentum NanoNet: 0.00).
 """
 import os.path as osp
-from typing import Dict, Optional
+from typing import Dict
 
 import pytest
 import torch
@@ -75,8 +75,7 @@ def overfit_options(config: str, data_root: str, steps: int, lr: float) -> Dict:
         'custom_hooks': [h for h in cfg.get('custom_hooks', [])
                          if h['type'] not in ('TrainEarlyStoppingHook', )],
     }
-    if cfg.model.get('data_preprocessor', {}).get('batch_augments') \
-            or _model_root(cfg).get('data_preprocessor', {}).get('batch_augments'):
+    if _model_root(cfg).get('data_preprocessor', {}).get('batch_augments'):
         options[f'{prefix}.data_preprocessor.batch_augments'] = None  # fixed size for fitting
     return options
 
@@ -90,12 +89,11 @@ def evaluation_options(config: str, data_root: str) -> Dict:
             'test_dataloader.num_workers': 0, 'test_dataloader.persistent_workers': False}
 
 
-def train_then_test(config: str, data_root: str, work_dir: str, steps: int, lr: float,
-                    extra: Optional[Dict] = None) -> Dict[str, float]:
+def train_then_test(config: str, data_root: str, work_dir: str, steps: int,
+                    lr: float) -> Dict[str, float]:
     """Overfit ``config`` from random init, then return its tools/test.py metrics."""
     torch.manual_seed(0)
     options = overfit_options(config, data_root, steps, lr)
-    options.update(extra or {})
     path = osp.join(REPO, 'configs', config)
     runner = build_runner(path, mode='train', work_dir=work_dir, cfg_options=options)
     runner.train()

@@ -3,8 +3,8 @@ from .ensemble_member_mask_hook import EnsembleMemberMaskHook, member_panel
 from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
 from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_hook
 from .train_early_stopping_hook import TrainEarlyStoppingHook
-from .weight_init_check_hook import WeightInitCheckHook, register_weight_init_check_hook
 from .trimming_hook import TrimmingHook, save_trimmed, trim_classifier, trimmed_head
+from .weight_init_check_hook import WeightInitCheckHook, register_weight_init_check_hook
 
 __all__ = [
     'ChannelsLastHook',

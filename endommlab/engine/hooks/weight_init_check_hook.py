@@ -42,7 +42,7 @@ def describe_init(model: nn.Module, load_from: Optional[str] = None,
     sources = pretrained_sources(model)
     rows = []
     for name, part in model.named_children():
-        if not any(True for _ in part.parameters()):
+        if next(part.parameters(), None) is None:
             continue
         checkpoint = _covered(name, sources)
         if checkpoint is not None:
