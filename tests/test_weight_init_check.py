@@ -70,3 +70,21 @@ def test_frozen_and_eval_mode_layers_from_scratch_are_refused():
         check_scratch_traps(wrapper)
     wrapper.backbone = DET_MODELS.build(dict(backbone, frozen_stages=-1, norm_eval=False))
     check_scratch_traps(wrapper)
+
+
+def test_tensorflow_momentum_from_scratch_is_a_warning(caplog):
+    """mmpretrain's MobileNetV3 (BN momentum 0.01) from scratch: slow statistics, not refused."""
+    from mmpretrain.registry import MODELS as CLS_MODELS
+    cfg = Config.fromfile(f'{REPO}/configs/hybrid_loss_classifier/mobilenetv3-large_raw_hyperkvasir.py')
+    cfg.model.backbone.init_cfg = None
+    init_default_scope('mmpretrain')
+    model = CLS_MODELS.build(cfg.model)
+    with caplog.at_level(logging.WARNING, logger='weight-init-test'):
+        WeightInitCheckHook().before_run(fake_runner(model))
+    assert 'backbone: random-init BN layers with momentum below 0.1' in caplog.text
+    assert 'model.backbone.norm_cfg.momentum=0.1' in caplog.text
+    cfg.model.backbone.norm_cfg.momentum = 0.1
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger='weight-init-test'):
+        WeightInitCheckHook().before_run(fake_runner(CLS_MODELS.build(cfg.model)))
+    assert 'momentum below' not in caplog.text

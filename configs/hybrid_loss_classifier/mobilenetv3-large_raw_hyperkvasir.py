@@ -13,6 +13,7 @@ model = dict(
     backbone=dict(
         type='MobileNetV3',
         arch='large',  # paper: MobileNetV3-large
+        norm_cfg=dict(type='BN', eps=0.001, momentum=0.01),  # mmpretrain's (TensorFlow) BN
         init_cfg=dict(  # ImageNet pre-trained (mmpretrain mobilenet-v3-large_8xb128_in1k)
             type='Pretrained',
             checkpoint='https://download.openmmlab.com/mmclassification/v0/mobilenet_v3/convert/mobilenet_v3_large-3ea3c186.pth',  # noqa
