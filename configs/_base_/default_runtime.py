@@ -14,7 +14,11 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))  # tools/train.py switches to gloo on CPU-only machines
 
 vis_backends = [dict(type='LocalVisBackend')]
-log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
+log_processor = dict(
+    type='LogProcessor', window_size=50, by_epoch=True,
+    # mmengine smooths every key with "loss" in its name; this one is a validation metric
+    # (DiceLossMetric, NanoNet's plateau monitor): log each epoch's own value
+    custom_cfg=[dict(data_src='dice_loss', method_name='current')])
 log_level = 'INFO'
 load_from = None
 resume = False
