@@ -1,4 +1,4 @@
-"""Every method learns: overfit a few real images from random init, then score them the standard way.
+"""Every method learns: overfit a few real images from random init, then score them as tools/test.py does.
 
 Each segmentation config is trained from random initialisation on 8 real Kvasir-SEG images at
 64x64 (augmentation off, so that a bounded number of steps can fit them), then
@@ -240,7 +240,8 @@ def test_cascade_overfits_and_detects_in_evaluation_mode(kvasir_small, tmp_path)
     data = dict(data_root=kvasir_small, ann_file='annotations/instances_train.json',
                 indices=CASCADE_IMAGES)
     train = iteration_loop(CASCADE_STEPS, CASCADE_LR, 2, dict(data, pipeline=[
-        dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
         dict(type='Resize', scale=(CASCADE_SIZE, CASCADE_SIZE), keep_ratio=False),
         dict(type='PackDetInputs')]))
     path = osp.join(REPO, 'configs', CASCADE_CONFIG)

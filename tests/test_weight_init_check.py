@@ -75,7 +75,8 @@ def test_frozen_and_eval_mode_layers_from_scratch_are_refused():
 def test_tensorflow_momentum_from_scratch_is_a_warning(caplog):
     """mmpretrain's MobileNetV3 (BN momentum 0.01) from scratch: slow statistics, not refused."""
     from mmpretrain.registry import MODELS as CLS_MODELS
-    cfg = Config.fromfile(f'{REPO}/configs/hybrid_loss_classifier/mobilenetv3-large_raw_hyperkvasir.py')
+    cfg = Config.fromfile(
+        f'{REPO}/configs/hybrid_loss_classifier/mobilenetv3-large_raw_hyperkvasir.py')
     cfg.model.backbone.init_cfg = None
     init_default_scope('mmpretrain')
     model = CLS_MODELS.build(cfg.model)

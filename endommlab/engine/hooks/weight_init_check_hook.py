@@ -93,7 +93,8 @@ def check_scratch_traps(model: nn.Module) -> None:
     for name, module in _random_init_bns(model):
         if module.momentum < MIN_SCRATCH_MOMENTUM:
             part = name.split('.')[0]
-            problems.append((part, f'BN momentum {module.momentum:g} (Keras {1 - module.momentum:g})',
+            keras = 1 - module.momentum
+            problems.append((part, f'BN momentum {module.momentum:g} (Keras {keras:g})',
                              f'model.{part}.norm_cfg.momentum={SCRATCH_MOMENTUM:g}'))
     for name, module in model.named_modules():
         if _covered(name, sources) is not None:
