@@ -1,4 +1,4 @@
-"""Every method learns: overfit a few real images from random init, then score them as tools/test.py does.
+"""Every method learns: overfit a few real images from random init, then test them as tools/test.py.
 
 Each segmentation config is trained from random initialisation on 8 real Kvasir-SEG images at
 64x64 (augmentation off, so that a bounded number of steps can fit them), then
