@@ -145,15 +145,17 @@ def test_overfitted_images_score_high_in_evaluation_mode(config, overfitted):
 
 def test_ensemble_of_overfitted_members_scores_high(overfitted, kvasir_small, tmp_path):
     """DivergentNets through pack_ensemble.py and the test path: the mean of fitted members."""
-    options = [f'model.members.{i}.checkpoint={overfitted(config)[0]}'
-               for i, config in enumerate(MEMBERS)]
+    members = {f'model.members.{i}.config': osp.join(REPO, 'configs', config)
+               for i, config in enumerate(MEMBERS)}  # the config's are relative to the repo
+    checkpoints = [f'model.members.{i}.checkpoint={overfitted(config)[0]}'
+                   for i, config in enumerate(MEMBERS)]
     packed = str(tmp_path / 'divergentnets.pth')
     proc = run_tool('tools/model_converters/pack_ensemble.py', osp.join('configs', ENSEMBLE),
-                    packed, '--cfg-options', *options)
+                    packed, '--cfg-options', *checkpoints)
     assert proc.returncode == 0, proc.stderr[-3000:]
     runner = build_runner(osp.join(REPO, 'configs', ENSEMBLE), mode='test',
                           work_dir=str(tmp_path / 'test'), checkpoint=packed,
-                          cfg_options=evaluation_options(ENSEMBLE, kvasir_small))
+                          cfg_options=dict(evaluation_options(ENSEMBLE, kvasir_small), **members))
     metrics = runner.test()
     member_dice = [overfitted(config)[1]['polyp/dice'] for config in MEMBERS]
     assert metrics['polyp/dice'] >= MIN_DICE, (metrics, member_dice)
