@@ -34,7 +34,7 @@ class DivergentNets(BaseSegmentor):
     softmax of channel ``polyp_index`` (or the sigmoid map of a one-channel
     model). The ensemble's polyp probability is their mean and a pixel is
     polyp when it is ``>= threshold``; ``seg_logits`` holds the probabilities
-    ``[1 - p, p]``.
+    ``[1 - p, p]`` (hence ``probability_maps``: they are not logits).
 
     Member checkpoints are loaded when ``load_member_checkpoints`` is true
     (``tools/model_converters/pack_ensemble.py`` does so and saves the
@@ -43,6 +43,8 @@ class DivergentNets(BaseSegmentor):
     :class:`~endommlab.engine.hooks.EnsembleMemberMaskHook`) also stores each
     member's mask as ``member_sem_seg`` (``M x H x W``), in ``member_names`` order.
     """
+
+    probability_maps = True
 
     def __init__(self, members: Sequence[dict], threshold: float = 0.5, polyp_index: int = 1,
                  load_member_checkpoints: bool = False, test_cfg: OptConfigType = None,

@@ -1,0 +1,39 @@
+"""The network of a model as one traceable module: normalised images → probabilities."""
+import warnings
+
+import torch
+from torch import Tensor, nn
+
+from endommlab.models.segmentors import polyp_probability
+from .deploy_meta import CLASS_PROBABILITIES
+
+
+class DeployWrapper(nn.Module):
+    """``(N, 3, H, W)`` normalised images → what :func:`deploy_meta`'s ``output`` names.
+
+    Segmentors: the polyp probability ``(N, H, W)`` at the input size, from the
+    model's ``encode_decode`` (mmseg's whole-image inference before the resize to
+    the original size; members of an ensemble normalise their input themselves)
+    and :func:`~endommlab.models.segmentors.polyp_probability`. Classifiers:
+    the softmax of the (raw) head's logits ``(N, C)``.
+    """
+
+    def __init__(self, model: nn.Module, output: str) -> None:
+        super().__init__()
+        self.model = model
+        self.output = output
+
+    def forward(self, inputs: Tensor) -> Tensor:
+        if self.output == CLASS_PROBABILITIES:
+            return self.model(inputs, mode='tensor').softmax(dim=1)
+        shape = tuple(inputs.shape[2:])
+        metas = [dict(img_shape=shape, pad_shape=shape, ori_shape=shape)]
+        return polyp_probability(self.model, self.model.encode_decode(inputs, metas), dim=1)
+
+
+def trace_torchscript(wrapper: DeployWrapper, example: Tensor) -> torch.jit.ScriptModule:
+    """Frozen, inference-optimised TorchScript trace of ``wrapper``."""
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # tracer warnings on shapes read as Python numbers
+        traced = torch.jit.trace(wrapper.eval(), example, check_trace=False)
+        return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
