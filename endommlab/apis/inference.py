@@ -2,6 +2,7 @@
 ``inference_model``), for every EndoMMLab task."""
 import copy
 import os.path as osp
+import warnings
 from pathlib import Path
 from typing import List, Optional, Sequence, Union
 
@@ -60,7 +61,9 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
     _drop_pretrained(cfg.model)
     scope = cfg.get('default_scope', 'mmseg')
     init_default_scope(scope)
-    model = MODELS.build(cfg.model)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='``build_loss`` would be deprecated')  # mmseg's
+        model = MODELS.build(cfg.model)
     dataset_meta = None
     if checkpoint is not None:
         if not osp.isfile(checkpoint):
@@ -74,7 +77,7 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
         dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
     if dataset_meta is None:
         dataset_cfg = (cfg.get('test_dataloader') or {}).get('dataset', {})
-        dataset_cls = DATASETS.get(dataset_cfg.get('type', ''))
+        dataset_cls = DATASETS.get(f"{scope}.{dataset_cfg.get('type', '')}")
         dataset_meta = dict(getattr(dataset_cls, 'METAINFO', {}))
     model.dataset_meta = dataset_meta
     model.cfg = cfg

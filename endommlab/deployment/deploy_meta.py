@@ -7,7 +7,7 @@ from torch import nn
 from endommlab.errors import ConfigError
 
 #: Output kinds of an exported network.
-POLYP_PROBABILITY = 'polyp_probability'  # (N, H, W) polyp probability at the input size
+POLYP_LOGITS = 'polyp_logits'  # (N, M, H, W) polyp logits of M members (1 unless an ensemble)
 CLASS_PROBABILITIES = 'class_probabilities'  # (N, C) softmax of the (raw) classifier head
 
 
@@ -50,9 +50,9 @@ def deploy_meta(model: nn.Module, cfg: Config,
 
     ``input_size`` (h, w; default :func:`test_input_size`), the data
     preprocessor's ``mean``, ``std`` and ``bgr_to_rgb``, the ``output`` kind,
-    and for segmentors ``threshold`` (``inclusive``: ``>=``) and
-    ``reference_area`` (threshold post-processing; 0 when none), for classifiers
-    ``classes``.
+    and for segmentors ``members`` (logit maps per image: an ensemble's members,
+    else 1), ``threshold`` (``inclusive``: ``>=``) and ``reference_area``
+    (threshold post-processing; 0 when none), for classifiers ``classes``.
 
     Raises:
         ConfigError: the model is an instance segmentor (not exportable), or the
@@ -79,6 +79,7 @@ def deploy_meta(model: nn.Module, cfg: Config,
                     classes=list(getattr(model, 'dataset_meta', {}).get('classes', [])))
     else:
         threshold, inclusive, reference = _polyp_threshold(model)
-        meta.update(output=POLYP_PROBABILITY, threshold=float(threshold), inclusive=inclusive,
+        meta.update(output=POLYP_LOGITS, members=len(getattr(model, 'members', [model])),
+                    threshold=float(threshold), inclusive=inclusive,
                     reference_area=float(reference))
     return meta

@@ -4,6 +4,7 @@ from typing import Tuple
 
 import cv2
 import numpy as np
+from scipy.special import expit
 
 from endommlab.apis.inference_result import InferenceResult
 from .deploy_meta import CLASS_PROBABILITIES
@@ -15,8 +16,10 @@ class DeployModel:
     Pre-processing (what the config's test pipeline and data preprocessor do):
     bilinear resize to ``meta['input_size']`` (OpenCV, as mmcv's ``imresize``),
     BGR → RGB if ``bgr_to_rgb``, ``(x - mean) / std``, NCHW float32.
-    Post-processing of a polyp probability: bilinear resize back to the original
-    size, ``> threshold`` (``>=`` if ``inclusive``), and the image emptied when
+    Post-processing of polyp logits, as the PyTorch model: each logit map
+    resized bilinearly to the original size (mmseg resizes logits, then applies
+    the sigmoid or softmax), its sigmoid, the mean over an ensemble's members,
+    ``> threshold`` (``>=`` if ``inclusive``), and the image emptied when
     the mask covers less than ``reference_area`` of it (Yu et al.'s threshold
     post-processing). Subclasses implement :meth:`forward` for one backend.
     """
@@ -47,8 +50,8 @@ class DeployModel:
             return InferenceResult.for_classes(name, output.astype(np.float32),
                                                self.meta.get('classes'))
         h, w = ori_shape
-        prob = output if output.shape == (h, w) else cv2.resize(
-            output, (w, h), interpolation=cv2.INTER_LINEAR)
+        prob = np.mean([expit(logit if logit.shape == (h, w) else cv2.resize(
+            logit, (w, h), interpolation=cv2.INTER_LINEAR)) for logit in output], axis=0)
         threshold = self.meta['threshold']
         mask = prob >= threshold if self.meta['inclusive'] else prob > threshold
         pending = None

@@ -4,18 +4,21 @@ import warnings
 import torch
 from torch import Tensor, nn
 
-from endommlab.models.segmentors import polyp_probability
+from endommlab.models.segmentors import polyp_logit
 from .deploy_meta import CLASS_PROBABILITIES
 
 
 class DeployWrapper(nn.Module):
     """``(N, 3, H, W)`` normalised images → what :func:`deploy_meta`'s ``output`` names.
 
-    Segmentors: the polyp probability ``(N, H, W)`` at the input size, from the
-    model's ``encode_decode`` (mmseg's whole-image inference before the resize to
-    the original size; members of an ensemble normalise their input themselves)
-    and :func:`~endommlab.models.segmentors.polyp_probability`. Classifiers:
-    the softmax of the (raw) head's logits ``(N, C)``.
+    Segmentors: polyp logits ``(N, M, H, W)`` at the input size
+    (:func:`~endommlab.models.segmentors.polyp_logit` of the model's
+    ``encode_decode``, mmseg's whole-image inference before the resize to the
+    original size; ``M = 1``), or of each member of an ensemble (``M``
+    members, each normalising its input itself), so that the post-processing can
+    resize logits and average member probabilities at the original size as the
+    PyTorch model does. Classifiers: the softmax of the (raw) head's logits
+    ``(N, C)``.
     """
 
     def __init__(self, model: nn.Module, output: str) -> None:
@@ -26,9 +29,12 @@ class DeployWrapper(nn.Module):
     def forward(self, inputs: Tensor) -> Tensor:
         if self.output == CLASS_PROBABILITIES:
             return self.model(inputs, mode='tensor').softmax(dim=1)
+        if getattr(self.model, 'probability_maps', False):  # DivergentNets
+            return torch.stack([polyp_logit(self.model, logits)
+                                for logits in self.model.member_logits(inputs)], dim=1)
         shape = tuple(inputs.shape[2:])
         metas = [dict(img_shape=shape, pad_shape=shape, ori_shape=shape)]
-        return polyp_probability(self.model, self.model.encode_decode(inputs, metas), dim=1)
+        return polyp_logit(self.model, self.model.encode_decode(inputs, metas))[:, None]
 
 
 def trace_torchscript(wrapper: DeployWrapper, example: Tensor) -> torch.jit.ScriptModule:
