@@ -23,7 +23,7 @@ from endommlab.apis import InferenceInput, PolypInferencer, init_model, load_con
 from endommlab.deployment import (POLYP_LOGITS, DeployModel, DeployWrapper,
                                   ONNXRuntimeModel, deploy_meta, export_onnx)
 from endommlab.engine.hooks import save_trimmed
-from endommlab.errors import DataError
+from endommlab.errors import ConfigError, DataError
 
 pytest.importorskip('onnxruntime')
 
@@ -170,10 +170,13 @@ def test_onnx_ensemble_matches_pytorch(kvasir_images, tmp_path):
     cfg = sized(str(config), SMALL)
     ckpt = random_checkpoint(cfg, cv2.imread(kvasir_images[0]), str(tmp_path / 'ens.pth'))
     figures = check_parity(cfg, ckpt, kvasir_images[:2], tmp_path)
+    assert figures['meta']['members'] == 2
     assert figures['meta']['threshold'] == 0.5 and figures['meta']['inclusive']
     assert figures['prob_diff'] < 1e-4
     assert min(figures['agreement']) >= 0.999, figures
     assert all(0.01 < c < 0.99 for c in figures['coverage']), figures
+    with pytest.raises(ConfigError, match='batch 1 only'):
+        export_onnx(init_model(cfg, ckpt), cfg, str(tmp_path / 'dynamic.onnx'), dynamic_batch=True)
 
 
 @pytest.mark.parametrize('arch', ['mobilenetv3-large', 'resnet152'])
@@ -354,3 +357,21 @@ def test_infer_tool_bad_inputs_exit_2(nanonet, kvasir_images, tmp_path, capsys):
         assert code == 2, name
         assert len(err.splitlines()) == 1 and err.startswith('error: ') and message in err, \
             (name, err)
+
+
+def test_cascade_instances_through_the_api(kvasir_images, tmp_path):
+    config = osp.join(REPO, 'configs', 'cascade_polyp.py')
+    options = {'test_dataloader.dataset.pipeline.1.scale': (128, 128)}
+    cfg = load_config(config, options)
+    ckpt = random_checkpoint(cfg, None, str(tmp_path / 'cascade.pth'))
+    image = cv2.imread(kvasir_images[0])
+    result = PolypInferencer(config, ckpt, cfg_options=options).infer(image, 'kvasir')
+    inst = result.instances
+    assert len(inst['scores']) > 0  # random weights: many boxes pass the 0.5 score
+    assert inst['boxes'].shape == (len(inst['scores']), 4) and inst['scores'].min() >= 0.5
+    assert inst['masks'].shape == (len(inst['scores']), *image.shape[:2])
+    assert np.array_equal(result.mask, inst['masks'].any(axis=0))
+    assert result.score == pytest.approx(float(inst['scores'].max()))
+    assert result.summary()['instances'] == len(inst['scores'])
+    with pytest.raises(ConfigError, match='cannot be exported'):
+        deploy_meta(init_model(cfg, ckpt), cfg)

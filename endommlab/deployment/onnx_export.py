@@ -28,14 +28,17 @@ def export_onnx(model: nn.Module, cfg: Config, out_file: str,
     Returns the metadata.
 
     Raises:
-        ConfigError: the model cannot be exported (see :func:`deploy_meta`) or
-            ``onnx`` is not installed.
+        ConfigError: the model cannot be exported (see :func:`deploy_meta`), an
+            ensemble is asked for a dynamic batch, or ``onnx`` is not installed.
     """
     try:
         import onnx
     except ImportError:
         raise ConfigError('ONNX export needs the deploy extras: pip install '
                           '-r requirements/deploy.txt (or endommlab[deploy])') from None
+    if dynamic_batch and getattr(model, 'probability_maps', False):
+        raise ConfigError('DivergentNets exports with batch 1 only: its members normalise the '
+                          'images of a batch one by one, which the trace fixes to its batch')
     meta = dict(deploy_meta(model, cfg, input_size), config=str(cfg.filename), opset=opset,
                 dynamic_batch=dynamic_batch)
     h, w = meta['input_size']
