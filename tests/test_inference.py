@@ -240,6 +240,11 @@ def test_backends_agree_on_masks(nanonet, kvasir_images):
         run = PolypInferencer(nanonet['config'], ckpt, backend=backend)(kvasir_images)
         results[backend] = run.results
         assert [r.name for r in run.results] == kvasir_images and not run.skipped
+    fast = PolypInferencer(nanonet['config'], nanonet['onnx'], backend='onnxruntime',
+                           probability=False)(kvasir_images).results  # what infer.py runs
+    for full, lean in zip(results['onnxruntime'], fast):
+        assert lean.probability is None and np.array_equal(lean.mask, full.mask)
+        assert lean.score == pytest.approx(full.score, abs=1e-6)
     for ref, ts, ort in zip(*results.values()):
         assert ref.mask.shape == cv2.imread(ref.name).shape[:2]
         assert 0.01 < ref.mask.mean() < 0.99

@@ -43,7 +43,7 @@ def main() -> None:
     with report_user_errors():
         inferencer = PolypInferencer(args.config, args.checkpoint, backend=args.backend,
                                      device=args.device, threads=args.threads,
-                                     cfg_options=args.cfg_options)
+                                     cfg_options=args.cfg_options, probability=False)
         run = inferencer(args.input, out_dir=args.out_dir, keep_results=False,
                          progress=not args.no_progress)
     print(f'{args.backend}: {run.summary_line()}')

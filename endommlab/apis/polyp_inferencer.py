@@ -49,7 +49,9 @@ class PolypInferencer:
     trimmed classifiers act unchanged; any ``device``), ``'torchscript'`` (the
     network traced, numpy pre/post-processing, CPU) and ``'onnxruntime'``
     (``checkpoint`` is a file from ``tools/deployment/export_onnx.py``, CPU).
-    ``threads`` sets the intra-op threads of torch or ONNX Runtime.
+    ``threads`` sets the intra-op threads of torch or ONNX Runtime;
+    ``probability=False`` spares the deployed backends the full-size probability
+    map (results then hold the mask and score only).
 
     Example::
 
@@ -60,7 +62,7 @@ class PolypInferencer:
 
     def __init__(self, config: str, checkpoint: Optional[str], backend: str = 'pytorch',
                  device: str = 'cpu', threads: Optional[int] = None,
-                 cfg_options: Optional[dict] = None) -> None:
+                 cfg_options: Optional[dict] = None, probability: bool = True) -> None:
         if backend not in BACKENDS:
             raise ConfigError(f'backend must be one of {BACKENDS}, got {backend!r}')
         if backend != 'pytorch' and device != 'cpu':
@@ -72,6 +74,7 @@ class PolypInferencer:
         if backend == 'onnxruntime':
             from endommlab.deployment import ONNXRuntimeModel
             self.deployed = ONNXRuntimeModel(checkpoint, self.cfg, threads)
+            self.deployed.with_probability = probability
             return
         if checkpoint is None:
             raise ConfigError('a checkpoint is needed')
@@ -79,6 +82,7 @@ class PolypInferencer:
         if backend == 'torchscript':
             from endommlab.deployment import TorchScriptModel
             self.deployed = TorchScriptModel(self.model, self.cfg)
+            self.deployed.with_probability = probability
         else:
             self.pipeline = inference_pipeline(self.model.cfg)
 

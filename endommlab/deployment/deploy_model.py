@@ -19,9 +19,12 @@ class DeployModel:
     Post-processing of polyp logits, as the PyTorch model: each logit map
     resized bilinearly to the original size (mmseg resizes logits, then applies
     the sigmoid or softmax), its sigmoid, the mean over an ensemble's members,
-    ``> threshold`` (``>=`` if ``inclusive``), and the image emptied when
-    the mask covers less than ``reference_area`` of it (Yu et al.'s threshold
-    post-processing). Subclasses implement :meth:`forward` for one backend.
+    ``> threshold`` (``>=`` if ``inclusive``; one model: its logit against the
+    threshold's logit, the same mask without a full-size sigmoid), and the image
+    emptied when the mask covers less than ``reference_area`` of it (Yu et al.'s
+    threshold post-processing). The full-size probability map is computed only
+    when ``with_probability`` (default). Subclasses implement :meth:`forward`
+    for one backend.
     """
 
     def __init__(self, meta: dict) -> None:
@@ -29,6 +32,7 @@ class DeployModel:
         self.input_size: Tuple[int, int] = tuple(meta['input_size'])
         self.mean = np.asarray(meta['mean'], dtype=np.float32)
         self.std = np.asarray(meta['std'], dtype=np.float32)
+        self.with_probability = True
 
     def preprocess(self, image: np.ndarray) -> np.ndarray:
         """``(1, 3, H, W)`` float32 network input of one BGR uint8 image."""
@@ -50,17 +54,27 @@ class DeployModel:
             return InferenceResult.for_classes(name, output.astype(np.float32),
                                                self.meta.get('classes'))
         h, w = ori_shape
-        prob = np.mean([expit(logit if logit.shape == (h, w) else cv2.resize(
-            logit, (w, h), interpolation=cv2.INTER_LINEAR)) for logit in output], axis=0)
+        logits = [logit if logit.shape == (h, w) else cv2.resize(
+            logit, (w, h), interpolation=cv2.INTER_LINEAR) for logit in output]
         threshold = self.meta['threshold']
-        mask = prob >= threshold if self.meta['inclusive'] else prob > threshold
+        prob = None
+        if len(logits) == 1:  # the sigmoid is monotonic: threshold the logit, as fast
+            logit, cut = logits[0], np.log(threshold / (1 - threshold))
+            mask = logit >= cut if self.meta['inclusive'] else logit > cut
+            score = float(expit(logit.max()))
+            if self.with_probability:
+                prob = expit(logit)
+        else:
+            prob = np.mean([expit(logit) for logit in logits], axis=0)
+            mask = prob >= threshold if self.meta['inclusive'] else prob > threshold
+            score = float(prob.max())
         pending = None
         if self.meta['reference_area'] > 0:
             pending = bool(mask.mean() < self.meta['reference_area'])
             if pending:
                 mask = np.zeros_like(mask)
-        return InferenceResult(name=name, mask=mask, probability=prob,
-                               score=float(prob.max()), pending_case=pending)
+        return InferenceResult(name=name, mask=mask, probability=prob, score=score,
+                               pending_case=pending)
 
     def __call__(self, image: np.ndarray, name: str = '') -> InferenceResult:
         """Pre-process, run and post-process one BGR image (``ms`` set)."""
