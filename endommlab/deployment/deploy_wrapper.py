@@ -38,8 +38,16 @@ class DeployWrapper(nn.Module):
 
 
 def trace_torchscript(wrapper: DeployWrapper, example: Tensor) -> torch.jit.ScriptModule:
-    """Frozen, inference-optimised TorchScript trace of ``wrapper``."""
+    """Frozen, inference-optimised TorchScript trace of ``wrapper``.
+
+    ``optimize_for_inference`` fails inside torch 2.14 on some graphs (an internal
+    assert, "expected double", on mmpretrain's MobileNetV3); those keep the
+    frozen trace.
+    """
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter('ignore')  # tracer warnings on shapes read as Python numbers
         traced = torch.jit.trace(wrapper.eval(), example, check_trace=False)
-        return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+        try:
+            return torch.jit.optimize_for_inference(torch.jit.freeze(traced))
+        except RuntimeError:
+            return torch.jit.freeze(traced)  # freeze copies: ``traced`` is untouched
