@@ -27,8 +27,8 @@ from endommlab.errors import ConfigError, DataError
 
 pytest.importorskip('onnxruntime')
 
-NANONET = {v: glob.glob(osp.join(REPO, 'configs', 'nanonet', f'nanonet-{v}_*.py'))[0]
-           for v in 'abc'}
+NANONET = {v: glob.glob(osp.join(REPO, 'configs', 'nanonet', f'nanonet-{v}_*[0-9]_1xb16*.py'))[0]
+           for v in 'abc'}  # the paper's configs (not the -scratch ones)
 RA = osp.join(REPO, 'configs', 'reverse_attention', '{}_res2net50-v1b_1xb16-20e_kvasir-seg-512x512.py')
 DIVERGENT = osp.join(REPO, 'configs', 'divergentnets', '{}_se-resnext50_kvasir-256x256.py')
 CLS = osp.join(REPO, 'configs', 'hybrid_loss_classifier', '{}_hyperkvasir.py')
