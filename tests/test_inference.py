@@ -299,9 +299,9 @@ def write_video(path: str, images: list, fps: float, size=(320, 256)) -> None:
     writer.release()
 
 
-def infer_main(*argv: str) -> int:
-    """tools/infer.py run in this process (saves a start-up per case); its exit code."""
-    tool = osp.join(REPO, 'tools', 'infer.py')
+def tool_main(script: str, *argv: str) -> int:
+    """``tools/<script>`` run in this process (saves a start-up per call); its exit code."""
+    tool = osp.join(REPO, 'tools', script)
     old = sys.argv
     sys.argv = [tool, *argv]
     try:
@@ -361,7 +361,7 @@ def test_infer_tool_bad_inputs_exit_2(nanonet, kvasir_images, tmp_path, capsys):
         'missing input': ((cfg, ckpt, str(tmp_path / 'none.jpg')), 'does not exist'),
     }
     for name, (args, message) in cases.items():
-        code = infer_main(*args, '--out-dir', out)
+        code = tool_main('infer.py', *args, '--out-dir', out)
         err = capsys.readouterr().err.strip()
         assert code == 2, name
         assert len(err.splitlines()) == 1 and err.startswith('error: ') and message in err, \
@@ -384,3 +384,36 @@ def test_cascade_instances_through_the_api(kvasir_images, tmp_path):
     assert result.summary()['instances'] == len(inst['scores'])
     with pytest.raises(ConfigError, match='cannot be exported'):
         deploy_meta(init_model(cfg, ckpt), cfg)
+
+
+def test_tools_classifier_trimmed_and_untrimmed(kvasir_images, tmp_path, capsys):
+    """export_onnx.py and infer.py on MobileNetV3, untrimmed and trimmed: same class probabilities."""
+    config = CLS.format('mobilenetv3-large_hybrid')
+    ckpt = random_checkpoint(load_config(config), None, str(tmp_path / 'hybrid.pth'))
+    state = torch.load(ckpt, weights_only=True)['state_dict']
+    trimmed_cfg, trimmed_ckpt, _ = save_trimmed(load_config(config), state, str(tmp_path))
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for path in kvasir_images[:2]:
+        cv2.imwrite(str(folder / osp.basename(path)), cv2.imread(path))
+    runs = dict(untrimmed=(config, ckpt), trimmed=(trimmed_cfg, trimmed_ckpt))
+    for name, (cfg, weights) in list(runs.items()):
+        onnx_file = str(tmp_path / f'{name}.onnx')
+        assert tool_main('deployment/export_onnx.py', cfg, weights, '-o', onnx_file) == 0
+        assert 'input 1x3x224x224, output class_probabilities' in capsys.readouterr().out
+        runs[f'{name}-onnx'] = (cfg, onnx_file, '--backend', 'onnxruntime')
+    tables = {}
+    for name, args in runs.items():
+        out = tmp_path / name
+        assert tool_main('infer.py', *args, str(folder), '--out-dir', str(out),
+                         '--no-progress') == 0, capsys.readouterr().err
+        rows = (out / 'results.csv').read_text().splitlines()
+        assert rows[0] == 'index,name,score,pred_label,pred_class,ms' and len(rows) == 3
+        assert len(glob.glob(str(out / 'overlays' / '*.png'))) == 2
+        assert not (out / 'masks').exists()
+        tables[name] = json.loads((out / 'results.json').read_text())['frames']
+    reference = tables.pop('untrimmed')
+    for name, table in tables.items():
+        for row, ref in zip(table, reference):
+            assert row['pred_class'] == ref['pred_class'], name
+            assert row['score'] == pytest.approx(ref['score'], abs=1e-4), name

@@ -3,8 +3,9 @@
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT -o model.onnx
         [--input-size H W] [--dynamic-batch] [--opset 17] [--cfg-options ...]
 
-The graph maps normalised images ``(N, 3, H, W)`` to the polyp probability
-``(N, H, W)`` (segmentors) or the class probabilities ``(N, C)`` (classifiers).
+The graph maps normalised images ``(N, 3, H, W)`` to the polyp logits
+``(N, M, H, W)`` (segmentors; ``M`` members of an ensemble, else 1) or the class
+probabilities ``(N, C)`` (classifiers).
 Its metadata holds the rest (input size, mean/std, channel order, threshold,
 threshold post-processing, classes), so that
 ``tools/infer.py CONFIG model.onnx INPUT --backend onnxruntime`` needs nothing
