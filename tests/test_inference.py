@@ -19,7 +19,8 @@ from mmengine.config import Config
 from scipy.special import expit
 
 from conftest import REPO, run_tool
-from endommlab.apis import InferenceInput, PolypInferencer, init_model, load_config
+from endommlab.apis import (InferenceInput, PolypInferencer, inference_model, init_model,
+                            load_config)
 from endommlab.deployment import (POLYP_LOGITS, DeployModel, DeployWrapper,
                                   ONNXRuntimeModel, deploy_meta, export_onnx)
 from endommlab.engine.hooks import save_trimmed
@@ -283,6 +284,13 @@ def test_api_inputs_array_list_folder_and_bad_files(nanonet, kvasir_images, tmp_
     table = json.loads((tmp_path / 'out' / 'results.json').read_text())
     assert table['summary']['frames'] == 2 and len(table['summary']['skipped']) == 1
     assert table['frames'][1]['area'] == int(run.results[1].mask.sum())
+    model = init_model(nanonet['config'], nanonet['ckpt'])  # mmseg's inference_model shape
+    by_path, by_array = inference_model(model, [kvasir_images[0], image])
+    assert by_path.img_path == kvasir_images[0] and by_array.img_path == 'image_1'
+    assert by_path.pred_sem_seg.shape == image.shape[:2]
+    assert torch.equal(by_path.pred_sem_seg.data, by_array.pred_sem_seg.data)
+    with pytest.raises(DataError, match='unreadable image'):
+        inference_model(model, str(folder / 'broken.jpg'))
     with pytest.raises(DataError, match='does not exist'):
         InferenceInput(str(tmp_path / 'missing.jpg'))
     with pytest.raises(DataError, match='unreadable image'):

@@ -1,4 +1,4 @@
-"""Model from config + checkpoint, and inference on loaded images (mmseg's ``init_model`` /
+"""Model from config + checkpoint, and inference on images (mmseg's ``init_model`` /
 ``inference_model``), for every EndoMMLab task."""
 import copy
 import os.path as osp
@@ -16,8 +16,11 @@ from torch import nn
 
 from endommlab.errors import ConfigError
 from endommlab.models.segmentors import polyp_probability
+from .inference_inputs import load_image
 from .inference_result import InferenceResult
 from .runner_builder import load_config
+
+ImageType = Union[str, np.ndarray]
 
 #: Test-pipeline steps that read files: inference feeds loaded images and has no annotations.
 FILE_LOADERS = ('LoadImageFromFile', 'LoadAnnotations')
@@ -92,15 +95,22 @@ def inference_pipeline(cfg: Config) -> Compose:
         return Compose(copy.deepcopy(steps))
 
 
-def inference_model(model: nn.Module, images: Union[np.ndarray, Sequence[np.ndarray]],
+def inference_model(model: nn.Module, images: Union[ImageType, Sequence[ImageType]],
                     pipeline: Optional[Compose] = None, names: Optional[Sequence[str]] = None):
-    """Data samples predicted for BGR ``images`` (one array, or a list: a list is returned).
+    """Data samples predicted for ``images``: BGR arrays or image paths (one, or a list:
+    a list is returned).
 
-    ``pipeline`` defaults to :func:`inference_pipeline` of ``model.cfg``.
+    ``pipeline`` defaults to :func:`inference_pipeline` of ``model.cfg``;
+    ``names`` (the samples' ``img_path``) to the paths, ``image_<i>`` for arrays.
+
+    Raises:
+        DataError: an image path does not exist or cannot be decoded.
     """
     batch = isinstance(images, (list, tuple))
     images = list(images) if batch else [images]
-    names = list(names) if names is not None else [f'image_{i}' for i in range(len(images))]
+    if names is None:
+        names = [i if isinstance(i, str) else f'image_{n}' for n, i in enumerate(images)]
+    images = [load_image(i) if isinstance(i, str) else i for i in images]
     pipeline = pipeline or inference_pipeline(model.cfg)
     data = [pipeline(dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2],
                           img_path=name, img_id=i))

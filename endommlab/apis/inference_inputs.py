@@ -35,6 +35,20 @@ def read_image(path: str) -> Tuple[Optional[np.ndarray], Optional[str]]:
     return image, None
 
 
+def load_image(path: str) -> np.ndarray:
+    """BGR image of ``path``.
+
+    Raises:
+        DataError: ``path`` does not exist or cannot be decoded.
+    """
+    if not osp.exists(path):
+        raise DataError(f'input {path} does not exist')
+    image, error = read_image(path)
+    if error:
+        raise DataError(f'input {path}: {error}')
+    return image
+
+
 def is_video(path: str) -> bool:
     return osp.splitext(path)[1].lower() in VIDEO_EXTENSIONS
 
@@ -71,9 +85,7 @@ class InferenceInput:
                 self._open_video(inputs)
                 inputs = []
             else:
-                error = read_image(inputs)[1]
-                if error:
-                    raise DataError(f'input {inputs}: {error}')
+                load_image(inputs)  # a single image that cannot be read is an error
                 inputs = [inputs]
         self.items: List[Union[str, np.ndarray]] = list(inputs)
 
