@@ -62,7 +62,8 @@ def measure(name: str, backend: str, args: argparse.Namespace) -> dict:
     import torch
     from mmengine.logging import MMLogger
 
-    from endommlab.apis import InferenceInput, PolypInferencer, init_model, load_config
+    from endommlab.apis import (InferenceInput, InferenceRun, PolypInferencer, init_model,
+                                load_config)
     from endommlab.deployment import export_onnx
     from endommlab.engine.hooks import save_trimmed
     MMLogger.get_instance('mmengine', log_level='ERROR')
@@ -97,11 +98,8 @@ def measure(name: str, backend: str, args: argparse.Namespace) -> dict:
                 spent += result.ms / 1000
             if len(times) >= args.max_frames or (spent > args.max_seconds and len(times) >= 5):
                 break
-    times = np.asarray(times)
-    return dict(frames=len(times), mean_ms=float(times.mean()), median_ms=float(np.median(times)),
-                min_ms=float(times.min()), max_ms=float(times.max()),
-                fps=float(1000 / times.mean()), threads=torch.get_num_threads(),
-                params=sum(p.numel() for p in model.parameters()))
+    return dict(InferenceRun(times_ms=times).summary(), median_ms=float(np.median(times)),
+                threads=torch.get_num_threads(), params=sum(p.numel() for p in model.parameters()))
 
 
 def child(args: argparse.Namespace, *extra: str) -> dict:
