@@ -34,7 +34,7 @@ class DivergentNets(BaseSegmentor):
     softmax of channel ``polyp_index`` (or the sigmoid map of a one-channel
     model). The ensemble's polyp probability is their mean and a pixel is
     polyp when it is ``>= threshold``; ``seg_logits`` holds the probabilities
-    ``[1 - p, p]``.
+    ``[1 - p, p]`` (hence ``probability_maps``: they are not logits).
 
     Member checkpoints are loaded when ``load_member_checkpoints`` is true
     (``tools/model_converters/pack_ensemble.py`` does so and saves the
@@ -43,6 +43,8 @@ class DivergentNets(BaseSegmentor):
     :class:`~endommlab.engine.hooks.EnsembleMemberMaskHook`) also stores each
     member's mask as ``member_sem_seg`` (``M x H x W``), in ``member_names`` order.
     """
+
+    probability_maps = True
 
     def __init__(self, members: Sequence[dict], threshold: float = 0.5, polyp_index: int = 1,
                  load_member_checkpoints: bool = False, test_cfg: OptConfigType = None,
@@ -127,15 +129,23 @@ class DivergentNets(BaseSegmentor):
                 sample.set_metainfo({'member_names': list(self.member_names)})
         return data_samples
 
-    def encode_decode(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
-        """Mean probabilities ``[1 - p, p]`` at the input resolution (``N x 2 x H x W``)."""
-        probs = []
+    def member_logits(self, inputs: Tensor) -> List[Tensor]:
+        """Each member's class logits at the input resolution (``N x C x H x W``).
+
+        Each member normalises the batch with its own data preprocessor.
+        """
+        logits = []
         for member in self.members:
             x = member.data_preprocessor(dict(inputs=list(inputs)), False)['inputs']
-            logits = member._forward(x)
-            logits = resize(logits, size=inputs.shape[2:], mode='bilinear', align_corners=False)
-            probs.append(logits[:, 0].sigmoid() if logits.shape[1] == 1 else
-                         logits.softmax(dim=1)[:, self.polyp_index])
+            logits.append(resize(member._forward(x), size=inputs.shape[2:], mode='bilinear',
+                                 align_corners=False))
+        return logits
+
+    def encode_decode(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
+        """Mean probabilities ``[1 - p, p]`` at the input resolution (``N x 2 x H x W``)."""
+        probs = [logits[:, 0].sigmoid() if logits.shape[1] == 1 else
+                 logits.softmax(dim=1)[:, self.polyp_index]
+                 for logits in self.member_logits(inputs)]
         mean = torch.stack(probs).mean(dim=0)
         return torch.stack([1 - mean, mean], dim=1)
 

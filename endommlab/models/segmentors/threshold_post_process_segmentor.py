@@ -10,6 +10,7 @@ from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, OptSampleList
 from torch import Tensor, nn
 
 from endommlab.errors import ConfigError
+from .polyp_probability import polyp_probability
 
 AREA_UNITS = ('fraction', 'pixels')
 
@@ -144,14 +145,9 @@ class ThresholdPostProcessSegmentor(BaseSegmentor):
         """``(C, H, W)`` output of mmseg's ``postprocess_result`` → polyp probability ``(H, W)``.
 
         mmseg stores sigmoid probabilities for 1-channel heads and logits for
-        multi-channel ones.
+        multi-channel ones (see :func:`polyp_probability`).
         """
-        if seg_logits.shape[0] == 1:
-            return seg_logits[0]
-        if seg_logits.shape[0] == 2:
-            return seg_logits.softmax(dim=0)[self.polyp_index]
-        raise ConfigError('threshold post-processing needs a binary segmentor (1 or 2 output '
-                          f'channels), got {seg_logits.shape[0]} channels')
+        return polyp_probability(self, seg_logits, dim=0, sigmoid_applied=True)
 
     def post_process(self, sample: SegDataSample) -> SegDataSample:
         """Apply :func:`threshold_post_process` to one predicted sample in place."""
