@@ -325,7 +325,8 @@ def test_divergentnets_mean_of_member_probabilities(tmp_path):
         mean = torch.stack(probs).mean(0)
         tensor_out = ens._forward(x)
     for i in range(2):
-        assert torch.allclose(out[i].seg_logits.data[1], mean[i], atol=1e-6)
+        assert out[i].seg_logits.data.shape == (1, 70, 90)
+        assert torch.allclose(out[i].seg_logits.data[0], mean[i], atol=1e-6)
         assert torch.equal(out[i].pred_sem_seg.data[0], (mean[i] >= 0.5).long())
         assert out[i].member_sem_seg.data.shape == (3, 70, 90)
         assert torch.equal(out[i].member_sem_seg.data.bool(), torch.stack(probs)[:, i] >= 0.5)
@@ -345,7 +346,7 @@ def test_divergentnets_threshold_is_inclusive_and_checks_members(tmp_path):
     ens.eval()
     with torch.no_grad():
         out = ens.predict(torch.rand(1, 3, 32, 32) * 255)
-    assert out[0].seg_logits.data[1].eq(0.5).all() and out[0].pred_sem_seg.data.eq(1).all()
+    assert out[0].seg_logits.data[0].eq(0.5).all() and out[0].pred_sem_seg.data.eq(1).all()
     with pytest.raises(ConfigError, match='matches 0 files'):
         MODELS.build(dict(type='DivergentNets', load_member_checkpoints=True,
                           members=[dict(config=cfg, checkpoint=str(tmp_path / 'none*.pth'))]))

@@ -17,6 +17,7 @@ from mmseg.utils import OptConfigType, OptMultiConfig, OptSampleList, SampleList
 from torch import Tensor
 
 from endommlab.errors import ConfigError, EndoMMLabError
+from endommlab.evaluation.functional import channel_probability
 
 
 @MODELS.register_module()
@@ -33,8 +34,8 @@ class DivergentNets(BaseSegmentor):
     and predicts at the original image size; its polyp probability is the
     softmax of channel ``polyp_index`` (or the sigmoid map of a one-channel
     model). The ensemble's polyp probability is their mean and a pixel is
-    polyp when it is ``>= threshold``; ``seg_logits`` holds the probabilities
-    ``[1 - p, p]``.
+    polyp when it is ``>= threshold``; ``seg_logits`` holds ``p`` as one
+    channel, as mmseg stores a one-channel head's sigmoid output.
 
     Member checkpoints are loaded when ``load_member_checkpoints`` is true
     (``tools/model_converters/pack_ensemble.py`` does so and saves the
@@ -98,13 +99,7 @@ class DivergentNets(BaseSegmentor):
         samples = [SegDataSample(metainfo=dict(s.metainfo)) for s in data_samples]
         batch = member.data_preprocessor(dict(inputs=list(inputs), data_samples=samples), False)
         out = member.predict(batch['inputs'], batch['data_samples'])
-        probs = []
-        for sample in out:
-            logits = sample.seg_logits.data
-            # postprocess_result already applied the sigmoid to one-channel maps
-            probs.append(logits[0] if logits.shape[0] == 1 else
-                         logits.softmax(dim=0)[self.polyp_index])
-        return probs
+        return [channel_probability(sample.seg_logits.data, self.polyp_index) for sample in out]
 
     def predict(self, inputs: Tensor, data_samples: OptSampleList = None) -> SampleList:
         """Ensemble mask ``pred_sem_seg`` (and member masks if asked) at the original size."""
@@ -118,7 +113,7 @@ class DivergentNets(BaseSegmentor):
             probs = torch.stack([p[i] for p in member_probs])
             mean = probs.mean(dim=0)
             sample.set_data({
-                'seg_logits': PixelData(data=torch.stack([1 - mean, mean])),
+                'seg_logits': PixelData(data=mean[None]),
                 'pred_sem_seg': PixelData(data=(mean >= self.threshold).long()[None]),
             })
             if self.test_cfg.get('member_masks', False):

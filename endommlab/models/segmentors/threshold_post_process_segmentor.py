@@ -10,6 +10,7 @@ from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, OptSampleList
 from torch import Tensor, nn
 
 from endommlab.errors import ConfigError
+from endommlab.evaluation.functional import channel_probability
 
 AREA_UNITS = ('fraction', 'pixels')
 
@@ -146,10 +147,8 @@ class ThresholdPostProcessSegmentor(BaseSegmentor):
         mmseg stores sigmoid probabilities for 1-channel heads and logits for
         multi-channel ones.
         """
-        if seg_logits.shape[0] == 1:
-            return seg_logits[0]
-        if seg_logits.shape[0] == 2:
-            return seg_logits.softmax(dim=0)[self.polyp_index]
+        if seg_logits.shape[0] in (1, 2):
+            return channel_probability(seg_logits, self.polyp_index)
         raise ConfigError('threshold post-processing needs a binary segmentor (1 or 2 output '
                           f'channels), got {seg_logits.shape[0]} channels')
 
