@@ -28,7 +28,7 @@ def generalisation_measures(scores: Dict[str, float]) -> List[float]:
 
 def deviation(p_in: float, p_out: float, tolerance: float = 10.0) -> float:
     """The toolbox's ``computeDeviation``; ``tolerance`` in percent of ``p_in``."""
-    low, high = p_in * (1 - tolerance / 100), p_in * (1 + tolerance / 100)
+    low, high = p_in - tolerance * 0.01 * p_in, p_in + tolerance * 0.01 * p_in
     return 0.0 if low <= p_out <= high else abs(low - p_out)
 
 
