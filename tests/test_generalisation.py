@@ -23,9 +23,10 @@ SMALL_INPUT = ['test_dataloader.dataset.pipeline.1.scale=(64,64)']
 
 def pranet_scores(gt: np.ndarray, prob) -> dict:
     metric = PraNetMetric()
+    prob = torch.as_tensor(prob, dtype=torch.float32)[None]
     metric.process({}, [dict(pred_sem_seg=dict(data=torch.zeros(1, *gt.shape)),
                              gt_sem_seg=dict(data=torch.tensor(gt)[None]),
-                             seg_logits=dict(data=torch.as_tensor(prob, dtype=torch.float32)[None]))])
+                             seg_logits=dict(data=prob))])
     return metric.compute_metrics(metric.results)
 
 
@@ -114,8 +115,9 @@ def segmentation_table(kvasir_small, demo_root, tmp_path_factory):
     members = [dict(config=NANONET_C, name=name, checkpoint=constant_checkpoint(
         NANONET_C, str(tmp / f'{name}.pth'), bias)) for name, bias in (('a', 3.0), ('b', -1.0))]
     ens_config = tmp / 'ensemble.py'
+    ens_base = osp.join(REPO, 'configs', 'divergentnets', 'divergentnets_kvasir-256x256.py')
     ens_config.write_text(
-        f"_base_ = '{osp.join(REPO, 'configs', 'divergentnets', 'divergentnets_kvasir-256x256.py')}'\n"
+        f"_base_ = '{ens_base}'\n"
         f"model = dict(members={members!r}, load_member_checkpoints=True)\n")
     init_default_scope('mmseg')
     ensemble = MODELS.build(Config.fromfile(str(ens_config)).model)

@@ -34,7 +34,8 @@ def deviation(p_in: float, p_out: float, tolerance: float = 10.0) -> float:
 
 def generalisation_gap(scores_in: Dict[str, float], scores_out: Dict[str, float],
                        tolerance: float = 10.0) -> Dict[str, float]:
-    """``gen_score`` (``seg_g_score``) and ``gen_gap`` (``score_seg_g``) of one out-of-distribution set."""
+    """``gen_score`` (``seg_g_score``) and ``gen_gap`` (``score_seg_g``) of one
+    out-of-distribution set."""
     measures_in = generalisation_measures(scores_in)
     measures_out = generalisation_measures(scores_out)
     return dict(gen_score=float(np.mean(measures_out)),
