@@ -25,6 +25,7 @@ from endommlab.deployment import (POLYP_LOGITS, DeployModel, DeployWrapper,
                                   ONNXRuntimeModel, deploy_meta, export_onnx)
 from endommlab.engine.hooks import save_trimmed
 from endommlab.errors import ConfigError, DataError
+from endommlab.models.segmentors import DivergentNets
 
 pytest.importorskip('onnxruntime')
 
@@ -72,7 +73,7 @@ def sized(path: str, size: int) -> Config:
 
 def spread_polyp_logits(model: torch.nn.Module, x: torch.Tensor) -> None:
     """Rescale the last layer so the polyp logit on ``x`` has median 0, std about 2."""
-    if getattr(model, 'probability_maps', False):  # ensemble: each member on its own input
+    if isinstance(model, DivergentNets):  # ensemble: each member on its own input
         for member in model.members:
             spread_polyp_logits(member, member.data_preprocessor(dict(inputs=list(x)))['inputs'])
         return

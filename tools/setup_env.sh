@@ -53,5 +53,6 @@ fi
 
 echo "[setup] OpenMMLab stack, ONNX export/Runtime and test tools"
 pip_install -r requirements/runtime.txt -r requirements/deploy.txt -r requirements/tests.txt wheel  # wheel: for the editable build
+pip_install --no-deps -r requirements/no_deps.txt  # over-pinned metadata, see the file
 pip_install --no-deps --no-build-isolation -e .
 "$PY" -c "import endommlab, mmdet, mmseg, mmpretrain; print('[setup] endommlab', endommlab.__version__, 'ready')"

@@ -135,8 +135,7 @@ def result_from_sample(model: nn.Module, sample, name: str = '') -> InferenceRes
     if 'pred_sem_seg' in sample:
         index = getattr(model, 'polyp_index', 1)
         mask = _numpy(sample.pred_sem_seg.data[0]) == index
-        prob = _numpy(polyp_probability(model, sample.seg_logits.data, dim=0,
-                                        sigmoid_applied=True)).astype(np.float32)
+        prob = _numpy(polyp_probability(sample.seg_logits.data, index)).astype(np.float32)
         return InferenceResult(name=name, mask=mask, probability=prob,
                                score=float(prob.max()) if prob.size else 0.0,
                                pending_case=sample.metainfo.get('pending_case'))

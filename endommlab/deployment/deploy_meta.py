@@ -5,6 +5,7 @@ from mmengine.config import Config
 from torch import nn
 
 from endommlab.errors import ConfigError
+from endommlab.models.segmentors import DivergentNets
 
 #: Output kinds of an exported network.
 POLYP_LOGITS = 'polyp_logits'  # (N, M, H, W) polyp logits of M members (1 unless an ensemble)
@@ -37,7 +38,7 @@ def _polyp_threshold(model: nn.Module) -> Tuple[float, bool, float]:
     """``(threshold, inclusive, reference_area)`` that turn the probability into the mask."""
     if hasattr(model, 'reference_fraction'):  # ThresholdPostProcessSegmentor
         return model.threshold, False, model.reference_fraction
-    if getattr(model, 'probability_maps', False):  # DivergentNets: mean >= threshold
+    if isinstance(model, DivergentNets):  # mean >= threshold
         return model.threshold, True, 0.0
     if model.decode_head.out_channels == 1:
         return float(model.decode_head.threshold), False, 0.0

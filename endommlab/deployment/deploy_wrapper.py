@@ -4,7 +4,7 @@ import warnings
 import torch
 from torch import Tensor, nn
 
-from endommlab.models.segmentors import polyp_logit
+from endommlab.models.segmentors import DivergentNets, polyp_logit
 from .deploy_meta import CLASS_PROBABILITIES
 
 
@@ -29,12 +29,13 @@ class DeployWrapper(nn.Module):
     def forward(self, inputs: Tensor) -> Tensor:
         if self.output == CLASS_PROBABILITIES:
             return self.model(inputs, mode='tensor').softmax(dim=1)
-        if getattr(self.model, 'probability_maps', False):  # DivergentNets
-            return torch.stack([polyp_logit(self.model, logits)
+        index = getattr(self.model, 'polyp_index', 1)
+        if isinstance(self.model, DivergentNets):
+            return torch.stack([polyp_logit(logits, index)
                                 for logits in self.model.member_logits(inputs)], dim=1)
         shape = tuple(inputs.shape[2:])
         metas = [dict(img_shape=shape, pad_shape=shape, ori_shape=shape)]
-        return polyp_logit(self.model, self.model.encode_decode(inputs, metas))[:, None]
+        return polyp_logit(self.model.encode_decode(inputs, metas), index)[:, None]
 
 
 def trace_torchscript(wrapper: DeployWrapper, example: Tensor) -> torch.jit.ScriptModule:

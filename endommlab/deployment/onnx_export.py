@@ -8,6 +8,7 @@ from mmengine.config import Config
 from torch import nn
 
 from endommlab.errors import ConfigError
+from endommlab.models.segmentors import DivergentNets
 from .deploy_meta import deploy_meta
 from .deploy_wrapper import DeployWrapper
 
@@ -36,7 +37,7 @@ def export_onnx(model: nn.Module, cfg: Config, out_file: str,
     except ImportError:
         raise ConfigError('ONNX export needs the deploy extras: pip install '
                           '-r requirements/deploy.txt (or endommlab[deploy])') from None
-    if dynamic_batch and getattr(model, 'probability_maps', False):
+    if dynamic_batch and isinstance(model, DivergentNets):
         raise ConfigError('DivergentNets exports with batch 1 only: its members normalise the '
                           'images of a batch one by one, which the trace fixes to its batch')
     meta = dict(deploy_meta(model, cfg, input_size), config=str(cfg.filename), opset=opset,

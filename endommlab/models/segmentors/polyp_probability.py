@@ -1,5 +1,5 @@
-"""Polyp probability and polyp logit of a binary segmentor's class maps."""
-from torch import Tensor, nn
+"""Polyp logit and polyp probability of a binary segmentor's class maps."""
+from torch import Tensor
 
 from endommlab.errors import ConfigError
 
@@ -10,36 +10,28 @@ def _check_binary(channels: int) -> None:
                           f'channels), got {channels} channels')
 
 
-def polyp_logit(segmentor: nn.Module, logits: Tensor, dim: int = 1) -> Tensor:
+def polyp_logit(logits: Tensor, polyp_index: int = 1, dim: int = 1) -> Tensor:
     """The logit of the polyp probability from class logits along ``dim``.
 
     One channel: that channel. Two channels: ``l_polyp - l_background``, whose
-    sigmoid is the softmax of the polyp channel (``polyp_index`` of the
-    segmentor, default 1), and which, unlike a probability, is resized linearly.
+    sigmoid is the softmax of channel ``polyp_index``, and which, unlike a
+    probability, is resized linearly.
     """
     _check_binary(logits.shape[dim])
     if logits.shape[dim] == 1:
         return logits.select(dim, 0)
-    index = getattr(segmentor, 'polyp_index', 1)
-    return logits.select(dim, index) - logits.select(dim, 1 - index)
+    return logits.select(dim, polyp_index) - logits.select(dim, 1 - polyp_index)
 
 
-def polyp_probability(segmentor: nn.Module, maps: Tensor, dim: int = 1,
-                      sigmoid_applied: bool = False) -> Tensor:
-    """The polyp probability of ``maps`` (class maps along ``dim``) of ``segmentor``.
+def polyp_probability(seg_logits: Tensor, polyp_index: int = 1) -> Tensor:
+    """Polyp probability ``(H, W)`` of mmseg's predicted ``seg_logits`` ``(C, H, W)``.
 
-    One channel: its sigmoid (``sigmoid_applied``: mmseg's ``postprocess_result``
-    has already applied it, as in a predicted ``seg_logits``). Two channels: the
-    softmax of the segmentor's ``polyp_index`` (default 1), unless the segmentor
-    declares ``probability_maps = True`` (its maps are ``[1 - p, p]`` already,
-    as :class:`DivergentNets`'). A wrapping segmentor
-    (:class:`ThresholdPostProcessSegmentor`) is read through its ``segmentor``.
+    mmseg's ``postprocess_result`` keeps the sigmoid probability of a
+    one-channel head (that channel is returned as it is; so is
+    :class:`DivergentNets`' one-channel mean probability) and the logits of a
+    two-channel one (the softmax of channel ``polyp_index``, the sigmoid of
+    :func:`polyp_logit`).
     """
-    inner = getattr(segmentor, 'segmentor', segmentor)
-    channels = maps.shape[dim]
-    if channels == 1:
-        return maps.select(dim, 0) if sigmoid_applied else maps.select(dim, 0).sigmoid()
-    _check_binary(channels)
-    if getattr(inner, 'probability_maps', False):
-        return maps.select(dim, 1)
-    return maps.softmax(dim=dim).select(dim, getattr(segmentor, 'polyp_index', 1))
+    if seg_logits.shape[0] == 1:
+        return seg_logits[0]
+    return polyp_logit(seg_logits, polyp_index, dim=0).sigmoid()

@@ -141,17 +141,9 @@ class ThresholdPostProcessSegmentor(BaseSegmentor):
             self.post_process(sample)
         return results
 
-    def polyp_probability(self, seg_logits: Tensor) -> Tensor:
-        """``(C, H, W)`` output of mmseg's ``postprocess_result`` → polyp probability ``(H, W)``.
-
-        mmseg stores sigmoid probabilities for 1-channel heads and logits for
-        multi-channel ones (see :func:`polyp_probability`).
-        """
-        return polyp_probability(self, seg_logits, dim=0, sigmoid_applied=True)
-
     def post_process(self, sample: SegDataSample) -> SegDataSample:
         """Apply :func:`threshold_post_process` to one predicted sample in place."""
-        prob = self.polyp_probability(sample.seg_logits.data)
+        prob = polyp_probability(sample.seg_logits.data, self.polyp_index)
         mask, emptied, area = threshold_post_process(prob, self.reference_fraction, self.threshold)
         raw = sample.pred_sem_seg.data
         sample.raw_sem_seg = PixelData(data=raw)
