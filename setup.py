@@ -75,6 +75,7 @@ if __name__ == '__main__':
         packages=find_packages(exclude=('configs', 'tools', 'tests', 'work_dirs', 'data')),
         include_package_data=True,
         install_requires=parse_requirements('requirements/runtime.txt'),
-        extras_require={'tests': parse_requirements('requirements/tests.txt')},
+        extras_require={'tests': parse_requirements('requirements/tests.txt'),
+                        'deploy': parse_requirements('requirements/deploy.txt')},
         zip_safe=False,
     )

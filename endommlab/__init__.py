@@ -9,5 +9,5 @@ import os
 
 os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')
 
-from . import apis, datasets, engine, evaluation, models, utils  # noqa: E402,F401
+from . import apis, datasets, engine, evaluation, models, utils, visualization  # noqa: E402,F401
 from .version import __version__  # noqa: E402,F401

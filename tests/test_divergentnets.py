@@ -18,6 +18,7 @@ from mmengine.registry import init_default_scope
 import endommlab  # noqa: F401  (registers the components)
 from conftest import REPO, run_tool
 from endommlab.errors import ConfigError
+from mmseg.models.utils import resize
 from mmseg.registry import METRICS, MODELS, TRANSFORMS
 from mmseg.structures import SegDataSample
 from mmengine.structures import PixelData
@@ -315,22 +316,27 @@ def test_divergentnets_mean_of_member_probabilities(tmp_path):
     x = torch.randint(0, 256, (2, 3, 64, 64)).float()  # raw BGR, as the ensemble stacks it
     with torch.no_grad():
         out = ens.predict(x, data_samples(2, 64, ori=(70, 90)))
-        probs = []
+        probs, input_probs = [], []
         for member in ens.members:  # by hand: member's own normalisation, softmax/sigmoid
             batch = member.data_preprocessor(
                 dict(inputs=list(x), data_samples=data_samples(2, 64, ori=(70, 90))))
             pred = member.predict(batch['inputs'], batch['data_samples'])
             logits = torch.stack([p.seg_logits.data for p in pred])
             probs.append(logits[:, 0] if logits.shape[1] == 1 else logits.softmax(1)[:, 1])
+            logits = resize(member._forward(batch['inputs']), size=(64, 64), mode='bilinear',
+                            align_corners=False)  # tensor mode: at the input resolution
+            input_probs.append(logits[:, 0].sigmoid() if logits.shape[1] == 1 else
+                               logits.softmax(1)[:, 1])
         mean = torch.stack(probs).mean(0)
         tensor_out = ens._forward(x)
     for i in range(2):
-        assert torch.allclose(out[i].seg_logits.data[1], mean[i], atol=1e-6)
+        assert out[i].seg_logits.data.shape == (1, 70, 90)
+        assert torch.allclose(out[i].seg_logits.data[0], mean[i], atol=1e-6)
         assert torch.equal(out[i].pred_sem_seg.data[0], (mean[i] >= 0.5).long())
         assert out[i].member_sem_seg.data.shape == (3, 70, 90)
         assert torch.equal(out[i].member_sem_seg.data.bool(), torch.stack(probs)[:, i] >= 0.5)
-    assert tensor_out.shape == (2, 2, 64, 64)
-    assert torch.allclose(tensor_out.sum(1), torch.ones(2, 64, 64))
+    assert tensor_out.shape == (2, 1, 64, 64)  # p as one channel, like seg_logits
+    assert torch.allclose(tensor_out[:, 0], torch.stack(input_probs).mean(0), atol=1e-6)
 
 
 def test_divergentnets_threshold_is_inclusive_and_checks_members(tmp_path):
@@ -345,7 +351,7 @@ def test_divergentnets_threshold_is_inclusive_and_checks_members(tmp_path):
     ens.eval()
     with torch.no_grad():
         out = ens.predict(torch.rand(1, 3, 32, 32) * 255)
-    assert out[0].seg_logits.data[1].eq(0.5).all() and out[0].pred_sem_seg.data.eq(1).all()
+    assert out[0].seg_logits.data[0].eq(0.5).all() and out[0].pred_sem_seg.data.eq(1).all()
     with pytest.raises(ConfigError, match='matches 0 files'):
         MODELS.build(dict(type='DivergentNets', load_member_checkpoints=True,
                           members=[dict(config=cfg, checkpoint=str(tmp_path / 'none*.pth'))]))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up EndoMMLab on a fresh machine (only PyPI needed): a virtual environment in .venv with
-# torch 2.14.1 + torchvision 0.29.1, mmcv 2.1.0 with its compiled ops, the OpenMMLab stack
-# and EndoMMLab itself (editable). Safe to run again: finished steps are skipped.
+# torch 2.14.1 + torchvision 0.29.1, mmcv 2.1.0 with its compiled ops, the OpenMMLab stack,
+# onnx + onnxruntime (requirements/deploy.txt) and EndoMMLab itself (editable). Safe to run
+# again: finished steps are skipped.
 #
 #   bash tools/setup_env.sh            # then: .venv/bin/python tools/train.py CONFIG
 #
@@ -50,7 +51,8 @@ WRAP
 fi
 "$PY" -c "import mmcv.ops; print('[setup] mmcv', mmcv.__version__, 'with ops')"
 
-echo "[setup] OpenMMLab stack and test tools"
-pip_install -r requirements/runtime.txt -r requirements/tests.txt wheel  # wheel: for the editable build
+echo "[setup] OpenMMLab stack, ONNX export/Runtime and test tools"
+pip_install -r requirements/runtime.txt -r requirements/deploy.txt -r requirements/tests.txt wheel  # wheel: for the editable build
+pip_install --no-deps -r requirements/no_deps.txt  # over-pinned metadata, see the file
 pip_install --no-deps --no-build-isolation -e .
 "$PY" -c "import endommlab, mmdet, mmseg, mmpretrain; print('[setup] endommlab', endommlab.__version__, 'ready')"

@@ -3,6 +3,7 @@ from .ensemble_member_mask_hook import EnsembleMemberMaskHook, member_panel
 from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
 from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_hook
 from .train_early_stopping_hook import TrainEarlyStoppingHook
+from .training_curve_hook import TrainingCurveHook
 from .trimming_hook import TrimmingHook, save_trimmed, trim_classifier, trimmed_head
 from .weight_init_check_hook import WeightInitCheckHook, register_weight_init_check_hook
 
@@ -13,6 +14,7 @@ __all__ = [
     'SafeCheckpointHook',
     'register_safe_checkpoint_hook',
     'TrainEarlyStoppingHook',
+    'TrainingCurveHook',
     'TrimmingHook',
     'save_trimmed',
     'trim_classifier',

@@ -9,6 +9,7 @@ from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
 from endommlab.evaluation.functional import binary_mask_scores, polyp_masks
+from endommlab.visualization import draw_polyp_overlay
 
 
 def draw_overlay(image: np.ndarray, gt: np.ndarray, pred: np.ndarray, alpha: float = 0.4) -> np.ndarray:
@@ -16,23 +17,9 @@ def draw_overlay(image: np.ndarray, gt: np.ndarray, pred: np.ndarray, alpha: flo
 
     A caption gives the image's Dice and Jaccard.
     """
-    out = image.copy()
-    red, green = (0, 0, 255), (0, 255, 0)
-    fill = out.copy()
-    fill[pred] = red
-    out = cv2.addWeighted(fill, alpha, out, 1 - alpha, 0)
-    thick = max(1, round(max(image.shape[:2]) / 300))
-    for mask, colour in ((pred, red), (gt, green)):
-        contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-        cv2.drawContours(out, contours, -1, colour, thick)
     s = binary_mask_scores(gt, pred)
-    text = f"Dice {s['dice']:.3f}  IoU {s['jaccard']:.3f}  (green: truth, red: prediction)"
-    scale = max(0.4, image.shape[1] / 1000)
-    cv2.putText(out, text, (8, int(24 * scale) + 4), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0),
-                thick + 2, cv2.LINE_AA)
-    cv2.putText(out, text, (8, int(24 * scale) + 4), cv2.FONT_HERSHEY_SIMPLEX, scale,
-                (255, 255, 255), thick, cv2.LINE_AA)
-    return out
+    return draw_polyp_overlay(image, pred, gt, alpha=alpha, caption=(
+        f"Dice {s['dice']:.3f}  IoU {s['jaccard']:.3f}  (green: truth, red: prediction)"))
 
 
 @HOOKS.register_module()

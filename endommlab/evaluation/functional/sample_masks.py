@@ -5,6 +5,7 @@ from typing import Tuple
 import numpy as np
 
 from endommlab.errors import DataError
+from endommlab.models.segmentors import polyp_probability
 
 
 def to_numpy(data) -> np.ndarray:
@@ -51,3 +52,29 @@ def polyp_masks(sample: dict, polyp_index: int = 1,
     if masks is not None and len(masks):
         masks = masks[np.flatnonzero(to_numpy(pred['scores']).reshape(-1) >= score_thr)]
     return name, gt, union_of_instances(masks, shape)
+
+
+def sample_polyp_probability(sample: dict, polyp_index: int = 1,
+                             score_thr: float = 0.0) -> Tuple[np.ndarray, np.ndarray]:
+    """``(gt, prob)``: boolean ground truth and polyp probability map in [0, 1].
+
+    Segmentation samples: :func:`~endommlab.models.segmentors.polyp_probability`
+    of ``seg_logits``, all zero where a threshold post-processing emptied the
+    image (``pending_case``). Instance samples: at each pixel the highest score of
+    the instances (scoring at least ``score_thr``) covering it, 0 elsewhere.
+    """
+    _, gt, _ = polyp_masks(sample, polyp_index, score_thr)
+    if 'pred_sem_seg' in sample:
+        if 'seg_logits' not in sample:
+            raise DataError('probability metrics need the `seg_logits` of the predictions')
+        prob = to_numpy(polyp_probability(sample['seg_logits']['data'].float(), polyp_index))
+        return gt, np.zeros_like(prob) if sample.get('pending_case', False) else prob
+    pred = sample['pred_instances']
+    prob = np.zeros(gt.shape, dtype=np.float32)
+    masks = pred.get('masks')
+    if masks is None or not len(masks):
+        return gt, prob
+    for mask, score in zip(to_numpy(masks).astype(bool), to_numpy(pred['scores']).reshape(-1)):
+        if score >= score_thr:
+            prob[mask] = np.maximum(prob[mask], score)
+    return gt, prob

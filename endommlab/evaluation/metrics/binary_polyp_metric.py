@@ -16,7 +16,9 @@ class BinaryPolypMetric(BaseMetric):
     """Scores every image's binary polyp mask, then averages over images.
 
     The masks come from :func:`~endommlab.evaluation.functional.polyp_masks`
-    (semantic or instance predictions). ``per_image_file`` (optional) receives one CSV row of
+    (semantic or instance predictions). Besides the scores it reports
+    ``images`` and ``negatives`` (images whose ground truth has no polyp).
+    ``per_image_file`` (optional) receives one CSV row of
     scores per image, for challenge submissions and error analysis.
     """
 
@@ -33,12 +35,16 @@ class BinaryPolypMetric(BaseMetric):
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             name, gt, pred = polyp_masks(sample, self.polyp_index, self.score_thr)
-            self.results.append(dict(name=name, **binary_mask_scores(gt, pred)))
+            self.results.append(dict(name=name, negative=not gt.any(),
+                                     **binary_mask_scores(gt, pred)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         scores = aggregate_scores(results)
-        table = PrettyTable(field_names=['images'] + list(SCORE_KEYS) + ['hausdorff_mean'])
-        table.add_row([len(results)] + [f'{scores[k]:.4f}' for k in SCORE_KEYS]
+        scores.update(images=len(results), negatives=sum(r['negative'] for r in results))
+        table = PrettyTable(field_names=['images', 'negatives'] + list(SCORE_KEYS)
+                            + ['hausdorff_mean'])
+        table.add_row([len(results), scores['negatives']]
+                      + [f'{scores[k]:.4f}' for k in SCORE_KEYS]
                       + [f"{scores['hausdorff_mean']:.2f}"])
         print_log('EndoCV2021 polyp-mask metrics (per image, averaged; '
                   'hausdorff = mean/max as the toolbox reports it):\n' + table.get_string(),
@@ -46,7 +52,8 @@ class BinaryPolypMetric(BaseMetric):
         if self.per_image_file:
             os.makedirs(osp.dirname(osp.abspath(self.per_image_file)), exist_ok=True)
             with open(self.per_image_file, 'w', newline='') as f:
-                writer = csv.DictWriter(f, fieldnames=['name'] + list(SCORE_KEYS))
+                writer = csv.DictWriter(f, fieldnames=['name'] + list(SCORE_KEYS),
+                                        extrasaction='ignore')
                 writer.writeheader()
                 writer.writerows(results)
         return scores

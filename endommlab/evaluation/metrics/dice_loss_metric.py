@@ -6,6 +6,7 @@ from mmengine.evaluator import BaseMetric
 from mmseg.registry import METRICS
 
 from endommlab.errors import DataError
+from endommlab.models.segmentors import polyp_probability
 
 
 @METRICS.register_module()
@@ -34,8 +35,7 @@ class DiceLossMetric(BaseMetric):
         for sample in data_samples:
             if 'seg_logits' not in sample or 'gt_sem_seg' not in sample:
                 raise DataError('DiceLossMetric needs `seg_logits` predictions and `gt_sem_seg`')
-            logits = sample['seg_logits']['data'].float()
-            prob = logits[0] if logits.shape[0] == 1 else logits.softmax(0)[self.polyp_index]
+            prob = polyp_probability(sample['seg_logits']['data'].float(), self.polyp_index)
             gt = sample['gt_sem_seg']['data'][0].to(prob.device)
             valid = (gt != self.ignore_index).float()
             y = (gt == self.polyp_index).float()

@@ -32,7 +32,7 @@ class RawPolypSegMetric(BinaryPolypMetric):
             name, gt, pred = polyp_masks(dict(sample, pred_sem_seg=sample['raw_sem_seg']),
                                          self.polyp_index)
             self.results.append(dict(name=name, emptied=bool(sample.get('pending_case', False)),
-                                     **binary_mask_scores(gt, pred)))
+                                     negative=not gt.any(), **binary_mask_scores(gt, pred)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         emptied = [r['name'] for r in results if r.pop('emptied')]

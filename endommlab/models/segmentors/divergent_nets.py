@@ -17,6 +17,7 @@ from mmseg.utils import OptConfigType, OptMultiConfig, OptSampleList, SampleList
 from torch import Tensor
 
 from endommlab.errors import ConfigError, EndoMMLabError
+from .polyp_probability import polyp_logit, polyp_probability
 
 
 @MODELS.register_module()
@@ -33,8 +34,9 @@ class DivergentNets(BaseSegmentor):
     and predicts at the original image size; its polyp probability is the
     softmax of channel ``polyp_index`` (or the sigmoid map of a one-channel
     model). The ensemble's polyp probability is their mean and a pixel is
-    polyp when it is ``>= threshold``; ``seg_logits`` holds the probabilities
-    ``[1 - p, p]``.
+    polyp when it is ``>= threshold``; ``seg_logits`` holds ``p`` as one
+    channel, as mmseg stores a one-channel head's sigmoid output (and so does
+    the tensor output, at the input resolution).
 
     Member checkpoints are loaded when ``load_member_checkpoints`` is true
     (``tools/model_converters/pack_ensemble.py`` does so and saves the
@@ -98,13 +100,7 @@ class DivergentNets(BaseSegmentor):
         samples = [SegDataSample(metainfo=dict(s.metainfo)) for s in data_samples]
         batch = member.data_preprocessor(dict(inputs=list(inputs), data_samples=samples), False)
         out = member.predict(batch['inputs'], batch['data_samples'])
-        probs = []
-        for sample in out:
-            logits = sample.seg_logits.data
-            # postprocess_result already applied the sigmoid to one-channel maps
-            probs.append(logits[0] if logits.shape[0] == 1 else
-                         logits.softmax(dim=0)[self.polyp_index])
-        return probs
+        return [polyp_probability(sample.seg_logits.data, self.polyp_index) for sample in out]
 
     def predict(self, inputs: Tensor, data_samples: OptSampleList = None) -> SampleList:
         """Ensemble mask ``pred_sem_seg`` (and member masks if asked) at the original size."""
@@ -118,7 +114,7 @@ class DivergentNets(BaseSegmentor):
             probs = torch.stack([p[i] for p in member_probs])
             mean = probs.mean(dim=0)
             sample.set_data({
-                'seg_logits': PixelData(data=torch.stack([1 - mean, mean])),
+                'seg_logits': PixelData(data=mean[None]),
                 'pred_sem_seg': PixelData(data=(mean >= self.threshold).long()[None]),
             })
             if self.test_cfg.get('member_masks', False):
@@ -127,20 +123,26 @@ class DivergentNets(BaseSegmentor):
                 sample.set_metainfo({'member_names': list(self.member_names)})
         return data_samples
 
-    def encode_decode(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
-        """Mean probabilities ``[1 - p, p]`` at the input resolution (``N x 2 x H x W``)."""
-        probs = []
+    def member_logits(self, inputs: Tensor) -> List[Tensor]:
+        """Each member's class logits at the input resolution (``N x C x H x W``).
+
+        Each member normalises the batch with its own data preprocessor.
+        """
+        logits = []
         for member in self.members:
             x = member.data_preprocessor(dict(inputs=list(inputs)), False)['inputs']
-            logits = member._forward(x)
-            logits = resize(logits, size=inputs.shape[2:], mode='bilinear', align_corners=False)
-            probs.append(logits[:, 0].sigmoid() if logits.shape[1] == 1 else
-                         logits.softmax(dim=1)[:, self.polyp_index])
-        mean = torch.stack(probs).mean(dim=0)
-        return torch.stack([1 - mean, mean], dim=1)
+            logits.append(resize(member._forward(x), size=inputs.shape[2:], mode='bilinear',
+                                 align_corners=False))
+        return logits
+
+    def encode_decode(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
+        """Mean polyp probability ``p`` at the input resolution (``N x 1 x H x W``)."""
+        probs = [polyp_logit(logits, self.polyp_index).sigmoid()
+                 for logits in self.member_logits(inputs)]
+        return torch.stack(probs).mean(dim=0)[:, None]
 
     def _forward(self, inputs: Tensor, data_samples: OptSampleList = None) -> Tensor:
-        """Mean probabilities ``[1 - p, p]`` at the input resolution."""
+        """Mean polyp probability ``p`` at the input resolution (``N x 1 x H x W``)."""
         return self.encode_decode(inputs, [])
 
     def extract_feat(self, inputs: Tensor) -> None:

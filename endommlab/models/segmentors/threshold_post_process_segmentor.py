@@ -10,6 +10,7 @@ from mmseg.utils import ConfigType, OptConfigType, OptMultiConfig, OptSampleList
 from torch import Tensor, nn
 
 from endommlab.errors import ConfigError
+from .polyp_probability import polyp_probability
 
 AREA_UNITS = ('fraction', 'pixels')
 
@@ -140,22 +141,9 @@ class ThresholdPostProcessSegmentor(BaseSegmentor):
             self.post_process(sample)
         return results
 
-    def polyp_probability(self, seg_logits: Tensor) -> Tensor:
-        """``(C, H, W)`` output of mmseg's ``postprocess_result`` → polyp probability ``(H, W)``.
-
-        mmseg stores sigmoid probabilities for 1-channel heads and logits for
-        multi-channel ones.
-        """
-        if seg_logits.shape[0] == 1:
-            return seg_logits[0]
-        if seg_logits.shape[0] == 2:
-            return seg_logits.softmax(dim=0)[self.polyp_index]
-        raise ConfigError('threshold post-processing needs a binary segmentor (1 or 2 output '
-                          f'channels), got {seg_logits.shape[0]} channels')
-
     def post_process(self, sample: SegDataSample) -> SegDataSample:
         """Apply :func:`threshold_post_process` to one predicted sample in place."""
-        prob = self.polyp_probability(sample.seg_logits.data)
+        prob = polyp_probability(sample.seg_logits.data, self.polyp_index)
         mask, emptied, area = threshold_post_process(prob, self.reference_fraction, self.threshold)
         raw = sample.pred_sem_seg.data
         sample.raw_sem_seg = PixelData(data=raw)

@@ -1,0 +1,62 @@
+"""Export a segmentation or classification model to ONNX (``torch.onnx``, no mmdeploy).
+
+    python tools/deployment/export_onnx.py CONFIG CHECKPOINT -o model.onnx
+        [--input-size H W] [--dynamic-batch] [--opset 17] [--cfg-options ...]
+
+The graph maps normalised images ``(N, 3, H, W)`` to the polyp logits
+``(N, M, H, W)`` (segmentors; ``M`` members of an ensemble, else 1) or the class
+probabilities ``(N, C)`` (classifiers).
+Its metadata holds the rest (input size, mean/std, channel order, threshold,
+threshold post-processing, classes), so that
+``tools/infer.py CONFIG model.onnx INPUT --backend onnxruntime`` needs nothing
+else. The input size defaults to the test pipeline's. The export is checked on
+a random input: the largest difference from PyTorch is printed.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # a checkout
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
+
+from endommlab.apis import init_model, load_config, report_user_errors  # noqa: E402
+from endommlab.deployment import DeployWrapper, ONNXRuntimeModel, export_onnx  # noqa: E402
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Export a model to ONNX')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint (.pth)')
+    parser.add_argument('-o', '--out', required=True, help='output .onnx file')
+    parser.add_argument('--input-size', type=int, nargs=2, metavar=('H', 'W'),
+                        help="network input size (default: the test pipeline's resize)")
+    parser.add_argument('--dynamic-batch', action='store_true', help='symbolic batch size')
+    parser.add_argument('--opset', type=int, default=17, help='ONNX opset')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings')
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    with report_user_errors():
+        cfg = load_config(args.config, args.cfg_options)
+        model = init_model(cfg, args.checkpoint)
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        meta = export_onnx(model, cfg, args.out, args.input_size, args.dynamic_batch, args.opset)
+        h, w = meta['input_size']
+        x = torch.randn(2 if args.dynamic_batch else 1, 3, h, w)
+        with torch.no_grad():
+            expected = DeployWrapper(model, meta['output'])(x).numpy()
+        got = ONNXRuntimeModel(args.out, cfg).forward(x.numpy())
+    print(f"exported {args.out} ({osp.getsize(args.out) / 2**20:.1f} MiB): input "
+          f"{'N' if args.dynamic_batch else 1}x3x{h}x{w}, output {meta['output']}; max |ONNX "
+          f'Runtime - PyTorch| on a random input: {np.abs(got - expected).max():.2e}')
+
+
+if __name__ == '__main__':
+    main()
