@@ -31,7 +31,8 @@ pytest.importorskip('onnxruntime')
 
 NANONET = {v: glob.glob(osp.join(REPO, 'configs', 'nanonet', f'nanonet-{v}_*[0-9]_1xb16*.py'))[0]
            for v in 'abc'}  # the paper's configs (not the -scratch ones)
-RA = osp.join(REPO, 'configs', 'reverse_attention', '{}_res2net50-v1b_1xb16-20e_kvasir-seg-512x512.py')
+RA = osp.join(REPO, 'configs', 'reverse_attention',
+              '{}_res2net50-v1b_1xb16-20e_kvasir-seg-512x512.py')
 DIVERGENT = osp.join(REPO, 'configs', 'divergentnets', '{}_se-resnext50_kvasir-256x256.py')
 CLS = osp.join(REPO, 'configs', 'hybrid_loss_classifier', '{}_hyperkvasir.py')
 SMALL = 64  # parity size of the large models (NanoNet: its own 256)
@@ -396,7 +397,7 @@ def test_cascade_instances_through_the_api(kvasir_images, tmp_path):
 
 
 def test_tools_classifier_trimmed_and_untrimmed(kvasir_images, tmp_path, capsys):
-    """export_onnx.py and infer.py on MobileNetV3, untrimmed and trimmed: same class probabilities."""
+    """export_onnx.py and infer.py on MobileNetV3, untrimmed and trimmed: same probabilities."""
     config = CLS.format('mobilenetv3-large_hybrid')
     ckpt = random_checkpoint(load_config(config), None, str(tmp_path / 'hybrid.pth'))
     state = torch.load(ckpt, weights_only=True)['state_dict']

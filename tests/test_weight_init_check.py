@@ -16,7 +16,8 @@ from endommlab.engine.hooks.weight_init_check_hook import check_scratch_traps, d
 from endommlab.errors import ConfigError
 
 NANONET_C = f'{REPO}/configs/nanonet/nanonet-c_mobilenetv2-0.35_1xb16-200e_kvasir-seg-256x256.py'
-SCRATCH_C = f'{REPO}/configs/nanonet/nanonet-c_mobilenetv2-0.35-scratch_1xb16-200e_kvasir-seg-256x256.py'
+SCRATCH_C = (f'{REPO}/configs/nanonet/'
+             'nanonet-c_mobilenetv2-0.35-scratch_1xb16-200e_kvasir-seg-256x256.py')
 
 
 def build(path: str, **backbone):

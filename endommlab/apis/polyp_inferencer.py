@@ -95,7 +95,8 @@ class PolypInferencer:
         result.ms = (time.perf_counter() - start) * 1000
         return result
 
-    def iter_results(self, source: InferenceInput) -> Iterator[Tuple[Frame, Optional[InferenceResult]]]:
+    def iter_results(self, source: InferenceInput
+                     ) -> Iterator[Tuple[Frame, Optional[InferenceResult]]]:
         """``(frame, result)`` per frame; ``result`` is None for a frame that cannot be read.
 
         ``result.ms`` includes the frame's decoding.

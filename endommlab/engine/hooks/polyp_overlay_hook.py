@@ -12,7 +12,8 @@ from endommlab.evaluation.functional import binary_mask_scores, polyp_masks
 from endommlab.visualization import draw_polyp_overlay
 
 
-def draw_overlay(image: np.ndarray, gt: np.ndarray, pred: np.ndarray, alpha: float = 0.4) -> np.ndarray:
+def draw_overlay(image: np.ndarray, gt: np.ndarray, pred: np.ndarray,
+                 alpha: float = 0.4) -> np.ndarray:
     """BGR picture: prediction filled red, its outline red, ground-truth outline green.
 
     A caption gives the image's Dice and Jaccard.
