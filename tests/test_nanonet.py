@@ -368,15 +368,19 @@ def test_two_training_iterations_on_kvasir(variant, kvasir_small, tmp_path):
         assert 'Epoch(test) [8/8]' in test.stdout + test.stderr
 
 
-def test_validation_dice_loss_is_logged_per_epoch_not_smoothed():
-    """Measured: epoch 2 logged val/dice_loss 0.5736, the mean of epochs 1 and 2 (0.622, 0.525)."""
+@pytest.mark.parametrize('by_epoch', [True, False])
+def test_validation_dice_loss_is_logged_per_epoch_not_smoothed(by_epoch):
+    """Measured: epoch 2 logged val/dice_loss 0.5736, the mean of epochs 1 and 2 (0.622, 0.525).
+
+    Iteration-based runs (``by_epoch=False``) must build the processor as well.
+    """
     from types import SimpleNamespace
 
     from mmengine.logging import MessageHub
     from mmengine.registry import LOG_PROCESSORS
     cfg = Config.fromfile(SCRATCH['a'])
-    processor = LOG_PROCESSORS.build(cfg.log_processor)
-    hub = MessageHub.get_instance('dice-loss-log-test')
+    processor = LOG_PROCESSORS.build(dict(cfg.log_processor, by_epoch=by_epoch))
+    hub = MessageHub.get_instance(f'dice-loss-log-test-{by_epoch}')
     runner = SimpleNamespace(message_hub=hub, epoch=0, iter=0, _train_loop=SimpleNamespace(),
                              val_loop=SimpleNamespace(dataloader=[None] * 3))
     for epoch, value in enumerate((0.6220, 0.5251), start=1):

@@ -18,7 +18,7 @@ log_processor = dict(
     type='LogProcessor', window_size=50, by_epoch=True,
     # mmengine smooths every key with "loss" in its name; this one is a validation metric
     # (DiceLossMetric, NanoNet's plateau monitor): log each epoch's own value
-    custom_cfg=[dict(data_src='dice_loss', method_name='current')])
+    custom_cfg=[dict(data_src='dice_loss', method_name='mean', window_size=1)])
 log_level = 'INFO'
 load_from = None
 resume = False
