@@ -27,7 +27,7 @@ from endommlab.models.decode_heads.reverse_attention_head import (PartialDecoder
                                                                    ReceptiveFieldBlock,
                                                                    ReverseAttentionBranch,
                                                                    reverse_attention)
-from endommlab.models.losses import structure_loss
+from endommlab.models.losses import box_mean, structure_loss
 from endommlab.models.segmentors import threshold_post_process
 
 from conftest import run_tool
@@ -231,6 +231,46 @@ def test_structure_loss_pranet_option_equals_pranet_code():
     ours = structure_loss(pred, mask.squeeze(1).long(), pranet_bce=True)
     assert float(ours) == pytest.approx(float(pranet), rel=1e-6)
     assert float(structure_loss(pred, mask.squeeze(1).long())) != pytest.approx(float(pranet))
+
+
+@pytest.mark.parametrize('kernel_size', [3, 31])
+def test_box_mean_equals_the_square_average_pool(kernel_size):
+    mask = (torch.rand(2, 1, 40, 56, generator=torch.Generator().manual_seed(0)) > 0.6).float()
+    square = F.avg_pool2d(mask, kernel_size, stride=1, padding=kernel_size // 2)
+    assert torch.allclose(box_mean(mask, kernel_size), square, atol=1e-6)
+
+
+def test_brp_training_loss_equals_pranet_computation():
+    """One batch: the four deep-supervision losses as mmseg's loss plumbing sums them equal
+    PraNet's MyTrain.py computation (each side map upsampled to the mask, structure loss with
+    the 31x31 square pool; true weighted BCE, the configs' default) to 1e-5."""
+    torch.manual_seed(0)
+    model = build_model('ra-brp').train()
+    model.data_preprocessor.batch_augments = None
+    size = (96, 96)
+    ys, xs = torch.meshgrid(torch.arange(96), torch.arange(96), indexing='ij')
+    masks = torch.stack([((ys - 40) ** 2 + (xs - 50) ** 2 < 400), ((ys - 60) ** 2 + (xs - 30) ** 2
+                                                                   < 225)]).long()
+    batch = dict(inputs=[torch.randint(0, 256, (3, *size), dtype=torch.uint8) for _ in range(2)],
+                 data_samples=[SegDataSample(gt_sem_seg=PixelData(data=m[None]),
+                                             metainfo=dict(img_shape=size, ori_shape=size))
+                               for m in masks])
+    data = model.data_preprocessor(batch, True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    ours = sum(v for k, v in losses.items() if k.startswith('decode.loss_structure'))
+    gts = masks[:, None].float()
+    total = 0
+    for side in model.decode_head(model.extract_feat(data['inputs'])):
+        pred = F.interpolate(side, size=size, mode='bilinear', align_corners=False)
+        weit = 1 + 5 * torch.abs(F.avg_pool2d(gts, kernel_size=31, stride=1, padding=15) - gts)
+        wbce = F.binary_cross_entropy_with_logits(pred, gts, reduction='none')
+        wbce = (weit * wbce).sum(dim=(2, 3)) / weit.sum(dim=(2, 3))
+        p = torch.sigmoid(pred)
+        inter = ((p * gts) * weit).sum(dim=(2, 3))
+        union = ((p + gts) * weit).sum(dim=(2, 3))
+        total = total + (wbce + 1 - (inter + 1) / (union - inter + 1)).mean()
+    assert len([k for k in losses if k.startswith('decode.loss_structure')]) == 4
+    assert float(ours) == pytest.approx(float(total), abs=1e-5)
 
 
 def test_structure_loss_module_ignore_index_and_gradient():

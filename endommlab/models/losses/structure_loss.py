@@ -14,6 +14,15 @@ from torch import Tensor, nn
 from endommlab.errors import ConfigError
 
 
+def box_mean(mask: Tensor, kernel_size: int) -> Tensor:
+    """``F.avg_pool2d(mask, kernel_size, stride=1, padding=kernel_size // 2)`` (zero padding
+    counted), computed as a row mean then a column mean: 2k instead of k² additions a pixel
+    (the 31x31 pool of each side map was a sixth of a reverse-attention training step)."""
+    pad = kernel_size // 2
+    rows = F.avg_pool2d(mask, (1, kernel_size), stride=1, padding=(0, pad))
+    return F.avg_pool2d(rows, (kernel_size, 1), stride=1, padding=(pad, 0))
+
+
 def structure_loss(pred: Tensor, target: Tensor, kernel_size: int = 31, edge_weight: float = 5.0,
                    pranet_bce: bool = False, valid: Optional[Tensor] = None) -> Tensor:
     """Per-image structure loss, averaged over the batch.
@@ -38,8 +47,7 @@ def structure_loss(pred: Tensor, target: Tensor, kernel_size: int = 31, edge_wei
     mask = target.reshape(pred.shape).to(pred.dtype)
     valid = torch.ones_like(mask) if valid is None else valid.reshape(pred.shape).to(pred.dtype)
     mask = mask * valid
-    weight = 1 + edge_weight * torch.abs(
-        F.avg_pool2d(mask, kernel_size=kernel_size, stride=1, padding=kernel_size // 2) - mask)
+    weight = 1 + edge_weight * torch.abs(box_mean(mask, kernel_size) - mask)
     weight = weight * valid
     bce = F.binary_cross_entropy_with_logits(pred, mask, reduction='none')
     if pranet_bce:
