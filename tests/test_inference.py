@@ -240,6 +240,38 @@ def test_export_tool_metadata_and_dynamic_batch(nanonet, kvasir_images):
         assert np.abs(together[i] - ort.forward(batch[i:i + 1])[0]).max() < 1e-5
 
 
+def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_src, kvasir_images):
+    """export_onnx.py --int8: QDQ graph, metadata kept, outputs close to the float model's.
+
+    The random model's logits are spread around the threshold (median 0), the worst case for
+    masks: quantisation noise flips pixels near it. Accuracy of a trained model: README.
+    """
+    import onnx
+    float_file = str(nanonet['tmp'] / 'static.onnx')
+    int8_file = str(nanonet['tmp'] / 'static.int8.onnx')
+    export = run_tool('tools/deployment/export_onnx.py', nanonet['config'], nanonet['ckpt'], '-o',
+                      float_file, '--int8', osp.join(kvasir_src, 'images'),
+                      '--calibration-images', '8', env=dict(OMP_NUM_THREADS='1'))
+    assert export.returncode == 0, export.stderr[-3000:]
+    assert f'exported {int8_file}' in export.stdout and 'calibrated on 8 images' in export.stdout
+    proto = onnx.load(int8_file)
+    ops = {node.op_type for node in proto.graph.node}
+    assert {'QuantizeLinear', 'DequantizeLinear'} <= ops
+    meta = json.loads({p.key: p.value for p in proto.metadata_props}['endommlab'])
+    assert meta['quantization']['calibration_images'] == 8
+    float_model = ONNXRuntimeModel(float_file)
+    assert {k: v for k, v in meta.items() if k != 'quantization'} == float_model.meta
+    int8 = ONNXRuntimeModel(int8_file, load_config(nanonet['config']))
+    for path in kvasir_images:
+        image = cv2.imread(path)
+        a, b = float_model(image), int8(image)
+        assert b.mask.shape == image.shape[:2]
+        x = float_model.preprocess(image)
+        logits = float_model.forward(x).ravel(), int8.forward(x).ravel()
+        assert np.corrcoef(*logits)[0, 1] >= 0.98  # measured 0.989-0.994
+        assert (a.mask == b.mask).mean() >= 0.85  # measured 0.896-0.936
+
+
 def test_backends_agree_on_masks(nanonet, kvasir_images):
     results = {}
     for backend in ('pytorch', 'torchscript', 'onnxruntime'):

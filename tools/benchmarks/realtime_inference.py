@@ -2,7 +2,7 @@
 
     python tools/benchmarks/realtime_inference.py [--frames DIR_OR_VIDEO] [--threads 2]
         [--models nanonet-a nanonet-b nanonet-c ra-brp@352 ra-brp@512 mbv3-untrimmed mbv3-trimmed]
-        [--backends pytorch torchscript onnxruntime] [--nanonet-shortcut conv|bn]
+        [--backends pytorch torchscript onnxruntime onnxruntime-int8] [--nanonet-shortcut conv|bn]
         [--warmup 10] [--max-frames 200] [--max-seconds 20]
         [--keras-python /tmp/tfenv/bin/python --keras-code /tmp/nanonet_keras]
         [--out work_dirs/benchmarks/realtime_inference.json]
@@ -44,7 +44,7 @@ MODELS = {
                        False),
     'mbv3-trimmed': ('hybrid_loss_classifier/mobilenetv3-large_hybrid_hyperkvasir.py', 224, True),
 }
-BACKENDS = ('pytorch', 'torchscript', 'onnxruntime')
+BACKENDS = ('pytorch', 'torchscript', 'onnxruntime', 'onnxruntime-int8')
 
 
 def frame_list(source: str, max_frames: int) -> list:
@@ -64,7 +64,7 @@ def measure(name: str, backend: str, args: argparse.Namespace) -> dict:
 
     from endommlab.apis import (InferenceInput, InferenceRun, PolypInferencer, init_model,
                                 load_config)
-    from endommlab.deployment import export_onnx
+    from endommlab.deployment import calibration_images, export_onnx, quantize_onnx
     from endommlab.engine.hooks import save_trimmed
     MMLogger.get_instance('mmengine', log_level='ERROR')
     torch.set_num_threads(args.threads)
@@ -84,10 +84,15 @@ def measure(name: str, backend: str, args: argparse.Namespace) -> dict:
             config, checkpoint, _ = save_trimmed(cfg, model.state_dict(), tmp, name='trimmed')
             cfg = load_config(config, options)
             model = init_model(cfg, checkpoint)
-        if backend == 'onnxruntime':
+        if backend.startswith('onnxruntime'):
             checkpoint = osp.join(tmp, 'model.onnx')
             export_onnx(model, cfg, checkpoint)
-        inferencer = PolypInferencer(config, checkpoint, backend=backend, threads=args.threads,
+        if backend == 'onnxruntime-int8':  # calibrated on frames of the folder (speed only)
+            images = calibration_images(args.frames, 32) if osp.isdir(args.frames) else []
+            quantize_onnx(checkpoint, osp.join(tmp, 'model.int8.onnx'), images)
+            checkpoint = osp.join(tmp, 'model.int8.onnx')
+        inferencer = PolypInferencer(config, checkpoint, backend=backend.split('-')[0],
+                                     threads=args.threads,
                                      cfg_options=options, probability=False)  # as infer.py
         frames = frame_list(args.frames, args.max_frames + args.warmup)
         source = InferenceInput(frames if len(frames) > 1 else frames[0])
@@ -156,12 +161,12 @@ def main() -> None:
     print(f'end to end per frame, batch 1, {args.threads} threads, frames from {args.frames}, '
           f'NanoNet shortcut {args.nanonet_shortcut} (load average at start '
           f"{results['load_average_at_start'][0]:.2f})")
-    print(f"{'model':<15} {'backend':<12} {'frames':>6} {'mean ms':>8} {'median':>8} "
+    print(f"{'model':<15} {'backend':<16} {'frames':>6} {'mean ms':>8} {'median':>8} "
           f"{'min':>7} {'max':>7} {'FPS':>7}")
 
     def show(name: str, backend: str, r: dict) -> None:
         results['runs'][f'{name}/{backend}'] = r
-        print(f"{name:<15} {backend:<12} {r['frames']:>6} {r['mean_ms']:>8.1f} "
+        print(f"{name:<15} {backend:<16} {r['frames']:>6} {r['mean_ms']:>8.1f} "
               f"{r['median_ms']:>8.1f} {r['min_ms']:>7.1f} {r['max_ms']:>7.1f} {r['fps']:>7.1f}",
               flush=True)
 

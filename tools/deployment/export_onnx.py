@@ -2,6 +2,7 @@
 
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT -o model.onnx
         [--input-size H W] [--dynamic-batch] [--opset 17] [--cfg-options ...]
+        [--int8 CALIBRATION_FOLDER [--calibration-images 64]]
 
 The graph maps normalised images ``(N, 3, H, W)`` to the polyp logits
 ``(N, M, H, W)`` (segmentors; ``M`` members of an ensemble, else 1) or the class
@@ -11,6 +12,12 @@ threshold post-processing, classes), so that
 ``tools/infer.py CONFIG model.onnx INPUT --backend onnxruntime`` needs nothing
 else. The input size defaults to the test pipeline's. The export is checked on
 a random input: the largest difference from PyTorch is printed.
+
+``--int8 FOLDER`` also writes ``<out>.int8.onnx``: the same graph with INT8
+convolutions (static post-training quantisation calibrated on images of
+FOLDER, see :func:`endommlab.deployment.quantize_onnx`), and prints how often
+its masks agree with the float model's on those images. Calibrate on training
+images, never on the images you will score.
 """
 import argparse
 import os
@@ -24,7 +31,9 @@ import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 from endommlab.apis import init_model, load_config, report_user_errors  # noqa: E402
-from endommlab.deployment import DeployWrapper, ONNXRuntimeModel, export_onnx  # noqa: E402
+from endommlab.apis.inference_inputs import load_image  # noqa: E402
+from endommlab.deployment import (DeployWrapper, ONNXRuntimeModel, calibration_images,  # noqa: E402
+                                  export_onnx, quantize_onnx)
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,6 +47,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--opset', type=int, default=17, help='ONNX opset')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
+    parser.add_argument('--int8', metavar='FOLDER',
+                        help='also write <out>.int8.onnx, calibrated on images of FOLDER')
+    parser.add_argument('--calibration-images', type=int, default=64,
+                        help='images of FOLDER used for the INT8 calibration (evenly spaced)')
     return parser.parse_args()
 
 
@@ -56,6 +69,29 @@ def main() -> None:
     print(f"exported {args.out} ({osp.getsize(args.out) / 2**20:.1f} MiB): input "
           f"{'N' if args.dynamic_batch else 1}x3x{h}x{w}, output {meta['output']}; max |ONNX "
           f'Runtime - PyTorch| on a random input: {np.abs(got - expected).max():.2e}')
+    if args.int8:
+        with report_user_errors():
+            int8_file = f'{osp.splitext(args.out)[0]}.int8.onnx'
+            images = calibration_images(args.int8, args.calibration_images)
+            quantize_onnx(args.out, int8_file, images)
+            agreement = agreement_with_float(args.out, int8_file, images)
+        print(f'exported {int8_file} ({osp.getsize(int8_file) / 2**20:.1f} MiB), INT8 calibrated '
+              f'on {len(images)} images of {args.int8}; it agrees with the float model on '
+              f'{100 * agreement:.2f} % of the mask pixels (classifiers: of the top classes)')
+
+
+def agreement_with_float(float_file: str, int8_file: str, images: list) -> float:
+    """Fraction of mask pixels (classifiers: of images' top classes) where two files agree."""
+    models = [ONNXRuntimeModel(f) for f in (float_file, int8_file)]
+    same = total = 0
+    for path in images:
+        image = load_image(path)
+        a, b = (m(image) for m in models)
+        if a.mask is None:
+            same, total = same + int(a.pred_label == b.pred_label), total + 1
+        else:
+            same, total = same + int((a.mask == b.mask).sum()), total + a.mask.size
+    return same / total
 
 
 if __name__ == '__main__':
