@@ -107,6 +107,8 @@ def test_detector_and_classifier_train_steps(config):
 def test_reference_needs_a_matching_config():
     with pytest.raises(ConfigError, match='DivergentNets member config'):
         ConfigBenchmark(load_config(NANONET_C), size=(32, 32), reference='smp')
+    with pytest.raises(ConfigError, match='model.decode_head.shortcut=bn'):
+        ConfigBenchmark(load_config(NANONET_C), size=(32, 32), reference='nanonet-keras')
     with pytest.raises(ConfigError, match='unknown reference'):
         ConfigBenchmark(load_config(NANONET_C), size=(32, 32), reference='unet')
 

@@ -23,11 +23,19 @@ class KerasNanoNetReference(ReferenceModel):
     tensorflow-cpu must be importable (e.g. its site-packages on ``PYTHONPATH``).
     Inputs are the same images in NHWC; training is Keras' ``train_on_batch``
     with Nadam at the config's learning rate and the authors' ``dice_loss``, as
-    their ``train.py`` compiles the model.
+    their ``train.py`` compiles the model. The authors' residual block computes the
+    released-form shortcut (``s = BN(r)``, see docs/nanonet.md), so the config's
+    head must use ``shortcut='bn'`` for both sides to be the same network.
     """
 
     def __init__(self, cfg: Config, path: str, threads: int, size: Tuple[int, int]) -> None:
         super().__init__(cfg, path, threads, size)
+        shortcut = cfg.model.decode_head.get('shortcut', 'conv')
+        if shortcut != 'bn':
+            raise ConfigError(f"--reference nanonet-keras: the authors' model.py computes the "
+                              f"released-form shortcut, the config's head uses "
+                              f"shortcut='{shortcut}'; add --cfg-options "
+                              f'model.decode_head.shortcut=bn')
         os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
         add_to_path(path, 'model.py')
         try:
