@@ -272,6 +272,33 @@ def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_src, kvasi
         assert (a.mask == b.mask).mean() >= 0.85  # measured 0.896-0.936
 
 
+def test_evaluate_onnx_scores_as_the_pytorch_evaluation(nanonet, kvasir_small):
+    """evaluate_onnx.py: the exported model's EndoCV2021 scores = the generalisation tool's
+    (PolypSegMetric on the PyTorch model) on 8 real Kvasir-SEG images; INT8 row beside it."""
+    from endommlab.apis.generalisation_benchmark import DataSpec, ModelSpec, run_benchmark
+    float_file, int8_file = (str(nanonet['tmp'] / f) for f in ('static.onnx', 'static.int8.onnx'))
+    assert osp.isfile(int8_file)  # written by test_int8_export_keeps_the_metadata_and_the_masks
+    out = nanonet['tmp'] / 'scores.json'
+    run = run_tool('tools/deployment/evaluate_onnx.py', float_file, int8_file, '--data',
+                   f'{kvasir_small}:val', '--threads', '1', '--out', str(out),
+                   env=dict(OMP_NUM_THREADS='1'))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert f'8 images of {kvasir_small} (val)' in run.stdout
+    scores = json.loads(out.read_text())['scores']
+    assert set(scores) == {'static.onnx', 'static.int8.onnx'}
+    ours = scores['static.onnx']
+    ref = run_benchmark([ModelSpec('c', nanonet['config'], nanonet['ckpt'])],
+                        [DataSpec('kvasir', kvasir_small, 'val')])[0]
+    assert ours['images'] == ref['images'] == 8 and ours['agreement'] == 1.0
+    for key in ('jaccard', 'dice', 'precision', 'recall', 'accuracy'):
+        assert ours[key] == pytest.approx(ref[key], abs=2e-3), key
+    assert 0.0 < scores['static.int8.onnx']['agreement'] <= 1.0
+    bad = run_tool('tools/deployment/evaluate_onnx.py', float_file, '--data',
+                   str(nanonet['tmp'] / 'missing'))
+    assert bad.returncode == 2 and bad.stderr.startswith('error: data root ')
+    assert 'Traceback' not in bad.stderr
+
+
 def test_backends_agree_on_masks(nanonet, kvasir_images):
     results = {}
     for backend in ('pytorch', 'torchscript', 'onnxruntime'):
