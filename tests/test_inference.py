@@ -240,7 +240,7 @@ def test_export_tool_metadata_and_dynamic_batch(nanonet, kvasir_images):
         assert np.abs(together[i] - ort.forward(batch[i:i + 1])[0]).max() < 1e-5
 
 
-def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_src, kvasir_images):
+def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_small, kvasir_images):
     """export_onnx.py --int8: QDQ graph, metadata kept, outputs close to the float model's.
 
     The random model's logits are spread around the threshold (median 0), the worst case for
@@ -250,7 +250,7 @@ def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_src, kvasi
     float_file = str(nanonet['tmp'] / 'static.onnx')
     int8_file = str(nanonet['tmp'] / 'static.int8.onnx')
     export = run_tool('tools/deployment/export_onnx.py', nanonet['config'], nanonet['ckpt'], '-o',
-                      float_file, '--int8', osp.join(kvasir_src, 'images'),
+                      float_file, '--int8', f'{kvasir_small}:train',
                       '--calibration-images', '8', env=dict(OMP_NUM_THREADS='1'))
     assert export.returncode == 0, export.stderr[-3000:]
     assert f'exported {int8_file}' in export.stdout and 'calibrated on 8 images' in export.stdout

@@ -8,17 +8,26 @@ import numpy as np
 
 from endommlab.apis.inference_inputs import InferenceInput, load_image
 from endommlab.errors import ConfigError
+from .deployed_evaluation import split_samples
 from .onnx_export import INPUT_NAME, META_KEY
 from .onnxruntime_model import ONNXRuntimeModel
 
 
 def calibration_images(source: str, count: int) -> List[str]:
-    """``count`` images of a folder (recursively), evenly spaced over its sorted listing.
+    """``count`` images of ``source``, evenly spaced over its sorted listing.
+
+    ``source`` is a folder (searched recursively) or ``DIR:SPLIT``, a converted
+    data set's split (e.g. ``data/kvasir-seg:train``, so that calibration never
+    sees the validation images).
 
     Raises:
-        DataError: the folder holds no image.
+        DataError, DataRootNotFoundError: no image, or the split cannot be read.
     """
-    paths = InferenceInput(source).items
+    if not osp.isdir(source) and ':' in source:
+        root, split = source.rsplit(':', 1)
+        paths = [sample['img_path'] for sample in split_samples(root, split)]
+    else:
+        paths = InferenceInput(source).items
     picks = np.linspace(0, len(paths) - 1, num=min(count, len(paths))).round().astype(int)
     return [paths[i] for i in picks]
 

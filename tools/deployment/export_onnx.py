@@ -2,7 +2,7 @@
 
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT -o model.onnx
         [--input-size H W] [--dynamic-batch] [--opset 17] [--cfg-options ...]
-        [--int8 CALIBRATION_FOLDER [--calibration-images 64]]
+        [--int8 FOLDER|DIR:SPLIT [--calibration-images 64]]
 
 The graph maps normalised images ``(N, 3, H, W)`` to the polyp logits
 ``(N, M, H, W)`` (segmentors; ``M`` members of an ensemble, else 1) or the class
@@ -15,9 +15,10 @@ a random input: the largest difference from PyTorch is printed.
 
 ``--int8 FOLDER`` also writes ``<out>.int8.onnx``: the same graph with INT8
 convolutions (static post-training quantisation calibrated on images of
-FOLDER, see :func:`endommlab.deployment.quantize_onnx`), and prints how often
-its masks agree with the float model's on those images. Calibrate on training
-images, never on the images you will score.
+FOLDER, or of a converted set's split ``DIR:SPLIT`` such as
+``data/kvasir-seg:train``; see :func:`endommlab.deployment.quantize_onnx`), and
+prints how often its masks agree with the float model's on those images.
+Calibrate on training images, never on the images you will score.
 """
 import argparse
 import os
@@ -47,8 +48,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--opset', type=int, default=17, help='ONNX opset')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
-    parser.add_argument('--int8', metavar='FOLDER',
-                        help='also write <out>.int8.onnx, calibrated on images of FOLDER')
+    parser.add_argument('--int8', metavar='FOLDER|DIR:SPLIT',
+                        help='also write <out>.int8.onnx, calibrated on images of a folder or '
+                        'of a converted data set split')
     parser.add_argument('--calibration-images', type=int, default=64,
                         help='images of FOLDER used for the INT8 calibration (evenly spaced)')
     return parser.parse_args()
