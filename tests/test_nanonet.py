@@ -142,6 +142,27 @@ def test_released_and_paper_blocks_differ_only_in_shortcut():
             h.remove()
 
 
+@pytest.mark.parametrize('shortcut', ['conv', 'bn'])
+@pytest.mark.parametrize('size', [64, 60])
+def test_decoder_step_equals_upsample_then_concatenate(shortcut, size):
+    """``block(x, skip)`` is Fig. 1's ``Res(cat([up(x), skip]))``: values and gradients
+    (in float64, so that only the summation order differs)."""
+    torch.manual_seed(0)
+    block = NanoNetResidualBlock(48 + 16, 32, shortcut=shortcut).double().train()
+    low = torch.randn(2, 48, size // 2, size // 2, dtype=torch.float64, requires_grad=True)
+    skip = torch.randn(2, 16, size, size, dtype=torch.float64, requires_grad=True)
+    params = [low, skip, *block.parameters()]
+    split = block(low, skip)
+    up = torch.nn.functional.interpolate(low, size=(size, size), mode='bilinear',
+                                         align_corners=False)
+    naive = block(torch.cat([up, skip], dim=1))
+    assert torch.allclose(split, naive, rtol=1e-10, atol=1e-10)
+    split_grads = torch.autograd.grad((split * naive.detach()).sum(), params)
+    naive_grads = torch.autograd.grad((naive * naive.detach()).sum(), params)
+    for a, b in zip(split_grads, naive_grads):
+        assert torch.allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
 def test_residual_block_rejects_bad_options():
     with pytest.raises(ConfigError, match='shortcut'):
         NanoNetResidualBlock(8, 32, shortcut='identity')

@@ -1,7 +1,6 @@
 """NanoNet's decoder: a residual bridge and three upsample-concatenate-residual steps."""
 from typing import List, Sequence, Tuple
 
-import torch
 import torch.nn as nn
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.utils import resize
@@ -74,9 +73,7 @@ class NanoNetHead(BaseDecodeHead):
         feats = self._transform_inputs(inputs)
         x = self.bridge(feats[-1])
         for skip_conv, block, skip in zip(self.skip_convs, self.blocks, feats[-2::-1]):
-            skip = skip_conv(skip)
-            x = resize(x, size=skip.shape[2:], mode='bilinear', align_corners=False)
-            x = block(torch.cat([x, skip], dim=1))
+            x = block(x, skip_conv(skip))  # Res([up(x), skip]), see NanoNetResidualBlock
         return self.cls_seg(x)
 
     def loss_by_feat(self, seg_logits: Tensor, batch_data_samples: SampleList) -> dict:

@@ -3,8 +3,10 @@ from collections import OrderedDict
 from typing import Optional
 
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import build_activation_layer, build_norm_layer
 from mmengine.model import BaseModule
+from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from torch import Tensor
 
@@ -26,6 +28,21 @@ def conv_bn_act(in_channels: int, out_channels: int, kernel_size: int, norm_cfg:
     return nn.Sequential(OrderedDict(layers))
 
 
+def conv1x1_of_upsampled_concat(conv: nn.Conv2d, low: Tensor, skip: Tensor) -> Tensor:
+    """``conv(cat([up(low), skip]))`` of a 1x1 ``conv``, as ``up(W_low * low) + W_skip * skip + b``.
+
+    ``up`` is the bilinear resize of ``low`` to ``skip``'s size (``align_corners=False``).
+    It is linear and its weights sum to one at every output pixel, so it commutes
+    with a per-pixel channel map: the same values (up to float rounding), with
+    the resize run on the convolution's outputs instead of ``low``'s channels and
+    no concatenated tensor.
+    """
+    split = low.shape[1]
+    out = resize(F.conv2d(low, conv.weight[:, :split]), size=skip.shape[2:], mode='bilinear',
+                 align_corners=False)
+    return out + F.conv2d(skip, conv.weight[:, split:], conv.bias)
+
+
 @MODELS.register_module()
 class NanoNetResidualBlock(BaseModule):
     """Residual block of NanoNet's decoder (Jha et al., CBMS 2021, Fig. 1).
@@ -42,6 +59,13 @@ class NanoNetResidualBlock(BaseModule):
       This is the form whose parameter counts the paper's tables report.
 
     All convolutions have a bias, as Keras' ``Conv2D`` does by default.
+
+    Called as ``block(x, skip)``, the input is the decoder step's
+    ``cat([up(x), skip])`` (bilinear ``up`` to ``skip``'s size), and the 1x1
+    convolutions that read it run through :func:`conv1x1_of_upsampled_concat`:
+    the same function of the same parameters without resizing ``x``'s channels
+    at the skip's resolution (on NanoNet-A's last step: 8 channels resized instead
+    of 64, no 96-channel full-resolution concatenation).
     """
 
     def __init__(self, in_channels: int, out_channels: int, shortcut: str = 'conv',
@@ -66,9 +90,19 @@ class NanoNetResidualBlock(BaseModule):
         self.se_squeeze = nn.Linear(out_channels, out_channels // se_ratio, bias=False)
         self.se_excite = nn.Linear(out_channels // se_ratio, out_channels, bias=False)
 
-    def forward(self, x: Tensor) -> Tensor:
-        residual = self.conv3(self.conv2(self.conv1(x)))
-        shortcut = self.shortcut(x if self.shortcut_type == 'conv' else residual)
+    def forward(self, x: Tensor, skip: Optional[Tensor] = None) -> Tensor:
+        residual = self.conv3(self.conv2(self._read_input(self.conv1, x, skip)))
+        if self.shortcut_type == 'conv':
+            shortcut = self._read_input(self.shortcut, x, skip)
+        else:
+            shortcut = self.shortcut(residual)
         out = self.act(residual + shortcut)
         scale = self.se_excite(self.se_squeeze(out.mean(dim=(2, 3))).relu()).sigmoid()
         return out * scale[:, :, None, None]
+
+    @staticmethod
+    def _read_input(layer: nn.Sequential, x: Tensor, skip: Optional[Tensor]) -> Tensor:
+        """``layer`` (1x1 conv, BN[, act]) of ``x``, or of ``cat([up(x), skip])``."""
+        if skip is None:
+            return layer(x)
+        return layer[1:](conv1x1_of_upsampled_concat(layer.conv, x, skip))
