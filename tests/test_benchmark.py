@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from endommlab.apis import load_config
-from endommlab.benchmark import ConfigBenchmark, Timing, disc_masks, synthetic_batch, \
-    time_interleaved
+from endommlab.benchmark import ConfigBenchmark, Timing, cpu_description, disc_masks, \
+    synthetic_batch, time_interleaved
 from endommlab.benchmark.references import load_function
 from endommlab.errors import ConfigError
 from endommlab.models.losses import structure_loss
@@ -26,6 +26,17 @@ def test_calls_take_turns_and_warmup_is_not_timed():
                                warmup=1, repeats=2)
     assert calls == ['a', 'b'] * 3
     assert [len(t.wall_ms) for t in timings.values()] == [2, 2]
+
+
+def test_cpu_description_names_model_and_kernel_extensions(tmp_path):
+    cpuinfo = tmp_path / 'cpuinfo'
+    cpuinfo.write_text('processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 23\n'
+                       'model\t\t: 49\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse avx avx2 '
+                       'fma\n\nprocessor\t: 1\nmodel name\t: other\nflags\t\t: avx512f\n')
+    assert cpu_description(str(cpuinfo)) == \
+        f'AMD EPYC (family 23, model 49), {os.cpu_count()} CPUs, avx2'
+    cpuinfo.write_text('model name\t: Intel Xeon\nflags\t\t: avx2 avx512f avx512_vnni amx_tile\n')
+    assert cpu_description(str(cpuinfo)).endswith('CPUs, avx2 avx512f avx512_vnni amx_tile')
 
 
 def test_timing_summary_hand_computed():
@@ -124,6 +135,7 @@ def test_tool_writes_json_and_bad_reference_path_is_one_line(tmp_path):
     assert run.returncode == 0, run.stderr
     result = json.loads(out.read_text())
     assert result['size'] == [32, 32] and result['threads'] == 1
+    assert result['cpu'] == cpu_description() and result['cpu'] in run.stdout
     assert set(result['inference']) == {'eager'} and 'train_step' in result['training']
     bad = subprocess.run([sys.executable, tool, NANONET_C, '--reference', 'pranet',
                           '--reference-path', str(tmp_path / 'missing')],

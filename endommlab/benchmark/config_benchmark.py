@@ -15,6 +15,7 @@ from endommlab.apis import init_model
 from endommlab.deployment import (DeployWrapper, ONNXRuntimeModel, deploy_meta, export_onnx,
                                   test_input_size, trace_torchscript)
 from endommlab.errors import ConfigError
+from .machine import cpu_description
 from .memory import memory_mib, reset_peak_memory
 from .references import REFERENCES
 from .synthetic_batch import synthetic_batch
@@ -186,6 +187,6 @@ class ConfigBenchmark:
 
     def environment(self) -> dict:
         return dict(config=str(self.cfg.filename), scope=self.scope, size=list(self.size),
-                    threads=self.threads, torch=torch.__version__, cpu_count=os.cpu_count(),
+                    threads=self.threads, torch=torch.__version__, cpu=cpu_description(),
                     load_average=os.getloadavg(),
                     reference=self.reference.name if self.reference else None)

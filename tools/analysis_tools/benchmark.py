@@ -89,7 +89,8 @@ def main() -> None:
     results = dict(bench.environment(), batch=args.batch, warmup=args.warmup,
                    repeats=args.repeats, train_iters=args.train_iters)
     results.update(bench.complexity())
-    print(f"{args.config}\n{results['scope']}, {results['size'][0]}x{results['size'][1]}, "
+    print(f"{args.config}\n{results['cpu']}\n{results['scope']}, "
+          f"{results['size'][0]}x{results['size'][1]}, "
           f"{results['threads']} threads, torch {results['torch']}, load average "
           f"{results['load_average'][0]:.2f}; params {results['params']:,}, "
           f"{results['gmacs']:.3f} GMACs" + (

@@ -23,7 +23,6 @@ import glob
 import json
 import os
 import os.path as osp
-import platform
 import subprocess
 import sys
 import tempfile
@@ -154,10 +153,11 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(*args.child, args)))
         return
+    from endommlab.benchmark import cpu_description
     results = dict(frames=args.frames, threads=args.threads, warmup=args.warmup,
-                   nanonet_shortcut=args.nanonet_shortcut, cpu=platform.processor() or
-                   platform.machine(), cpu_count=os.cpu_count(),
+                   nanonet_shortcut=args.nanonet_shortcut, cpu=cpu_description(),
                    load_average_at_start=os.getloadavg(), runs={})
+    print(results['cpu'])
     print(f'end to end per frame, batch 1, {args.threads} threads, frames from {args.frames}, '
           f'NanoNet shortcut {args.nanonet_shortcut} (load average at start '
           f"{results['load_average_at_start'][0]:.2f})")
