@@ -134,21 +134,32 @@ def test_released_and_paper_blocks_differ_only_in_shortcut():
         for block in (paper, released):
             assert torch.allclose(block(x), _expected_block_output(block, x), atol=1e-6)
         assert not torch.allclose(paper(x), released(x))
-        # with the shortcut removed from both, the blocks compute the same function
+        # with the shortcut removed from both, the blocks compute the same function (the
+        # released BN' outputs zero with zero affine parameters: evaluation mode folds it
+        # into one batch norm instead of calling the module)
         zero = lambda module, inputs, output: torch.zeros_like(output)  # noqa: E731
-        hooks = [b.shortcut.register_forward_hook(zero) for b in (paper, released)]
+        hook = paper.shortcut.register_forward_hook(zero)
+        released.shortcut.weight.zero_()
+        released.shortcut.bias.zero_()
         assert torch.allclose(paper(x), released(x), atol=1e-6)
-        for h in hooks:
-            h.remove()
+        hook.remove()
 
 
+@pytest.mark.parametrize('training', [True, False])
 @pytest.mark.parametrize('shortcut', ['conv', 'bn'])
 @pytest.mark.parametrize('size', [64, 60])
-def test_decoder_step_equals_upsample_then_concatenate(shortcut, size):
+def test_decoder_step_equals_upsample_then_concatenate(shortcut, size, training):
     """``block(x, skip)`` is Fig. 1's ``Res(cat([up(x), skip]))``: values and gradients
-    (in float64, so that only the summation order differs)."""
+    (in float64, so that only the summation order differs), in training mode and in
+    evaluation mode (frozen batch norms folded into the split convolutions)."""
     torch.manual_seed(0)
-    block = NanoNetResidualBlock(48 + 16, 32, shortcut=shortcut).double().train()
+    block = NanoNetResidualBlock(48 + 16, 32, shortcut=shortcut).double().train(training)
+    for m in block.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.5, 0.5)
     low = torch.randn(2, 48, size // 2, size // 2, dtype=torch.float64, requires_grad=True)
     skip = torch.randn(2, 16, size, size, dtype=torch.float64, requires_grad=True)
     params = [low, skip, *block.parameters()]

@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from endommlab.errors import ConfigError
 
@@ -28,19 +29,28 @@ def conv_bn_act(in_channels: int, out_channels: int, kernel_size: int, norm_cfg:
     return nn.Sequential(OrderedDict(layers))
 
 
-def conv1x1_of_upsampled_concat(conv: nn.Conv2d, low: Tensor, skip: Tensor) -> Tensor:
+def conv1x1_of_upsampled_concat(conv: nn.Conv2d, low: Tensor, skip: Tensor,
+                                frozen_bn: Optional[_BatchNorm] = None) -> Tensor:
     """``conv(cat([up(low), skip]))`` of a 1x1 ``conv``, as ``up(W_low * low) + W_skip * skip + b``.
 
     ``up`` is the bilinear resize of ``low`` to ``skip``'s size (``align_corners=False``).
     It is linear and its weights sum to one at every output pixel, so it commutes
     with a per-pixel channel map: the same values (up to float rounding), with
     the resize run on the convolution's outputs instead of ``low``'s channels and
-    no concatenated tensor.
+    no concatenated tensor. A ``frozen_bn`` (evaluation mode) that follows the
+    convolution is folded into both halves, ``BN(z) = k z + beta - k mu`` with
+    ``k = gamma / sqrt(var + eps)``, as a deployment runtime folds a batch norm
+    into the convolution it follows.
     """
+    weight, bias = conv.weight, conv.bias
+    if frozen_bn is not None:
+        k = frozen_bn.weight / (frozen_bn.running_var + frozen_bn.eps).sqrt()
+        weight = weight * k[:, None, None, None]
+        bias = (bias - frozen_bn.running_mean) * k + frozen_bn.bias
     split = low.shape[1]
-    out = resize(F.conv2d(low, conv.weight[:, :split]), size=skip.shape[2:], mode='bilinear',
+    out = resize(F.conv2d(low, weight[:, :split]), size=skip.shape[2:], mode='bilinear',
                  align_corners=False)
-    return out + F.conv2d(skip, conv.weight[:, split:], conv.bias)
+    return out + F.conv2d(skip, weight[:, split:], bias)
 
 
 @MODELS.register_module()
@@ -65,7 +75,9 @@ class NanoNetResidualBlock(BaseModule):
     convolutions that read it run through :func:`conv1x1_of_upsampled_concat`:
     the same function of the same parameters without resizing ``x``'s channels
     at the skip's resolution (on NanoNet-A's last step: 8 channels resized instead
-    of 64, no 96-channel full-resolution concatenation).
+    of 64, no 96-channel full-resolution concatenation). In evaluation mode
+    the released form's ``r + BN'(r)`` is one batch norm of ``r``
+    (:meth:`_plus_frozen_bn`).
     """
 
     def __init__(self, in_channels: int, out_channels: int, shortcut: str = 'conv',
@@ -93,10 +105,11 @@ class NanoNetResidualBlock(BaseModule):
     def forward(self, x: Tensor, skip: Optional[Tensor] = None) -> Tensor:
         residual = self.conv3(self.conv2(self._read_input(self.conv1, x, skip)))
         if self.shortcut_type == 'conv':
-            shortcut = self._read_input(self.shortcut, x, skip)
+            out = self.act(residual + self._read_input(self.shortcut, x, skip))
+        elif self.training or not self.shortcut.track_running_stats:
+            out = self.act(residual + self.shortcut(residual))
         else:
-            shortcut = self.shortcut(residual)
-        out = self.act(residual + shortcut)
+            out = self.act(self._plus_frozen_bn(residual))
         scale = self.se_excite(self.se_squeeze(out.mean(dim=(2, 3))).relu()).sigmoid()
         return out * scale[:, :, None, None]
 
@@ -105,4 +118,19 @@ class NanoNetResidualBlock(BaseModule):
         """``layer`` (1x1 conv, BN[, act]) of ``x``, or of ``cat([up(x), skip])``."""
         if skip is None:
             return layer(x)
-        return layer[1:](conv1x1_of_upsampled_concat(layer.conv, x, skip))
+        if layer.bn.training or not layer.bn.track_running_stats:
+            return layer[1:](conv1x1_of_upsampled_concat(layer.conv, x, skip))
+        return layer[2:](conv1x1_of_upsampled_concat(layer.conv, x, skip, layer.bn))
+
+    def _plus_frozen_bn(self, r: Tensor) -> Tensor:
+        """``r + BN'(r)`` with BN' in evaluation mode, as one batch norm of ``r``.
+
+        ``r + (r - mu) g / sigma + b = (r - mu)(g + sigma) / sigma + (b + mu)`` with
+        ``sigma = sqrt(var + eps)``: one pass over ``r`` instead of two plus an
+        addition, and a batch norm that follows ``conv3``'s, which ONNX Runtime
+        and TorchScript's freezing fold into that convolution.
+        """
+        bn = self.shortcut
+        sigma = (bn.running_var + bn.eps).sqrt()
+        return F.batch_norm(r, bn.running_mean, bn.running_var, bn.weight + sigma,
+                            bn.bias + bn.running_mean, False, 0., bn.eps)
