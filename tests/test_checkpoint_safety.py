@@ -83,6 +83,34 @@ def test_encode_decode_round_trip():
     assert dec['keep'] == (1, 'x')
 
 
+class _DeviceTensor(torch.Tensor):
+    """A tensor that, like a CUDA one, must be copied to the host before ``.numpy()``."""
+
+    def numpy(self, *args, **kwargs):
+        raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to "
+                        'copy the tensor to host memory first.')
+
+    def cpu(self, *args, **kwargs):
+        return self.as_subclass(torch.Tensor)
+
+
+def test_runner_state_decodes_from_the_device_it_was_mapped_to():
+    """Resuming on a GPU: mmengine loads the checkpoint with ``map_location='cuda'``, so the
+    encoded runner state arrives as device tensors (measured on an H200: resume stopped
+    with "can't convert cuda:0 device type tensor to numpy" in SafeCheckpointHook)."""
+    buf = HistoryBuffer(max_length=5)
+    buf.update(1.5, count=2)
+    enc = encode_safe(dict(loss=buf, arr=np.arange(3, dtype=np.int16)))
+    for entry in (enc['loss'], enc['arr']):
+        for key in ('log_history', 'count_history', 'data'):
+            if key in entry:
+                entry[key] = entry[key].as_subclass(_DeviceTensor)
+    dec = decode_safe(enc)
+    np.testing.assert_array_equal(dec['loss']._log_history, buf._log_history)
+    np.testing.assert_array_equal(dec['loss']._count_history, buf._count_history)
+    np.testing.assert_array_equal(dec['arr'], np.arange(3, dtype=np.int16))
+
+
 def test_plain_mmengine_checkpoint_is_refused_clearly(tmp_path):
     toy_runner(str(tmp_path), 1, safe=False).train()
     with pytest.raises(CheckpointSafetyError, match='it holds `getattr`'):

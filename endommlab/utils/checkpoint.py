@@ -78,16 +78,17 @@ def encode_safe(obj: Any) -> Any:
 
 
 def decode_safe(obj: Any) -> Any:
-    """Inverse of :func:`encode_safe`."""
+    """Inverse of :func:`encode_safe`, from tensors on any device (a resume on a GPU maps the
+    checkpoint there)."""
     if isinstance(obj, dict):
         tag = obj.get(_TAG)
         if tag == 'HistoryBuffer':
             buf = HistoryBuffer(max_length=obj['max_length'])
-            buf._log_history = obj['log_history'].numpy()
-            buf._count_history = obj['count_history'].numpy()
+            buf._log_history = obj['log_history'].cpu().numpy()
+            buf._count_history = obj['count_history'].cpu().numpy()
             return buf
         if tag == 'ndarray':
-            return obj['data'].numpy()
+            return obj['data'].cpu().numpy()
         if tag == 'object_array':
             return np.array([decode_safe(v) for v in obj['items']], dtype=object)
         for k, v in obj.items():
