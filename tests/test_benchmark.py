@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from endommlab.apis import load_config
-from endommlab.benchmark import ConfigBenchmark, Timing, cpu_description, disc_masks, \
-    synthetic_batch, time_interleaved
+from endommlab.benchmark import ConfigBenchmark, Timing, benchmark_table, cpu_description, \
+    disc_masks, synthetic_batch, time_interleaved
 from endommlab.benchmark.references import load_function
 from endommlab.errors import ConfigError
 from endommlab.models.losses import structure_loss
@@ -37,6 +37,22 @@ def test_cpu_description_names_model_and_kernel_extensions(tmp_path):
         f'AMD EPYC (family 23, model 49), {os.cpu_count()} CPUs, avx2'
     cpuinfo.write_text('model name\t: Intel Xeon\nflags\t\t: avx2 avx512f avx512_vnni amx_tile\n')
     assert cpu_description(str(cpuinfo)).endswith('CPUs, avx2 avx512f avx512_vnni amx_tile')
+
+
+def test_benchmark_table_row_hand_computed(tmp_path):
+    run = lambda ms, per_s, rss: dict(mean_ms=ms, per_s=per_s, peak_rss_mib=rss)  # noqa: E731
+    result = dict(cpu='AMD EPYC (family 23, model 49), 2 CPUs, avx2', threads=2, size=[256, 256],
+                  params=230737, gmacs=1.0476, batch=16, load_average=[1.04, 1.0, 1.0],
+                  load_average_at_end=[1.51, 1.2, 1.1],
+                  inference=dict(eager=run(40.0, 25.0, 900), onnxruntime=run(20.04, 49.9, 950),
+                                 reference=run(50.0, 20.0, 950)),
+                  training=dict(train_step=run(4000.0, 4.0, 6000.4),
+                                reference=run(6400.0, 2.5, 6000.4)))
+    (tmp_path / 'nanonet-a.json').write_text(json.dumps(result))
+    table = benchmark_table([str(tmp_path / 'nanonet-a.json')]).splitlines()
+    assert table[0] == 'AMD EPYC (family 23, model 49), 2 CPUs, avx2; 2 thread(s)'
+    assert table[-1] == ('| nanonet-a | 256² | 230,737 | 1.05 | 40.0 | – | 20.0 | 50.0 (0.80) | '
+                         '4.00 (16) | 2.50 (0.62) | 6000 | 1.04–1.51 |')
 
 
 def test_timing_summary_hand_computed():

@@ -4,8 +4,10 @@ from .config_benchmark import MODES, ConfigBenchmark
 from .machine import cpu_description
 from .memory import memory_mib, reset_peak_memory
 from .references import REFERENCES
+from .report import benchmark_table
 from .synthetic_batch import disc_masks, synthetic_batch
 from .timing import Timing, time_interleaved
 
 __all__ = ['MODES', 'ConfigBenchmark', 'cpu_description', 'memory_mib', 'reset_peak_memory',
-           'REFERENCES', 'disc_masks', 'synthetic_batch', 'Timing', 'time_interleaved']
+           'REFERENCES', 'benchmark_table', 'disc_masks', 'synthetic_batch', 'Timing',
+           'time_interleaved']
