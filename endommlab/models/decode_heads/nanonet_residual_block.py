@@ -29,6 +29,11 @@ def conv_bn_act(in_channels: int, out_channels: int, kernel_size: int, norm_cfg:
     return nn.Sequential(OrderedDict(layers))
 
 
+def _frozen(bn: _BatchNorm) -> bool:
+    """A batch norm that normalises with its running statistics (evaluation mode)."""
+    return not bn.training and bn.track_running_stats
+
+
 def conv1x1_of_upsampled_concat(conv: nn.Conv2d, low: Tensor, skip: Tensor,
                                 frozen_bn: Optional[_BatchNorm] = None) -> Tensor:
     """``conv(cat([up(low), skip]))`` of a 1x1 ``conv``, as ``up(W_low * low) + W_skip * skip + b``.
@@ -106,10 +111,10 @@ class NanoNetResidualBlock(BaseModule):
         residual = self.conv3(self.conv2(self._read_input(self.conv1, x, skip)))
         if self.shortcut_type == 'conv':
             out = self.act(residual + self._read_input(self.shortcut, x, skip))
-        elif self.training or not self.shortcut.track_running_stats:
-            out = self.act(residual + self.shortcut(residual))
-        else:
+        elif _frozen(self.shortcut):
             out = self.act(self._plus_frozen_bn(residual))
+        else:
+            out = self.act(residual + self.shortcut(residual))
         scale = self.se_excite(self.se_squeeze(out.mean(dim=(2, 3))).relu()).sigmoid()
         return out * scale[:, :, None, None]
 
@@ -118,9 +123,9 @@ class NanoNetResidualBlock(BaseModule):
         """``layer`` (1x1 conv, BN[, act]) of ``x``, or of ``cat([up(x), skip])``."""
         if skip is None:
             return layer(x)
-        if layer.bn.training or not layer.bn.track_running_stats:
-            return layer[1:](conv1x1_of_upsampled_concat(layer.conv, x, skip))
-        return layer[2:](conv1x1_of_upsampled_concat(layer.conv, x, skip, layer.bn))
+        if _frozen(layer.bn):
+            return layer[2:](conv1x1_of_upsampled_concat(layer.conv, x, skip, layer.bn))
+        return layer[1:](conv1x1_of_upsampled_concat(layer.conv, x, skip))
 
     def _plus_frozen_bn(self, r: Tensor) -> Tensor:
         """``r + BN'(r)`` with BN' in evaluation mode, as one batch norm of ``r``.
