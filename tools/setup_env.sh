@@ -8,8 +8,9 @@
 #
 # mmcv 2.1.0 has no wheel for torch 2.14, so it is built from the PyPI sdist (~25 min on
 # 2 cores) unless a wheel is found in $ENDOMMLAB_WHEELS (default ~/.cache/endommlab/wheels,
-# where the build is kept) or ../shared/wheels. The build needs setuptools<70 (mmcv's
-# setup.py imports pkg_resources), no build isolation (it compiles against the installed
+# where the build is kept) or ../shared/wheels. The build needs a setuptools that still ships
+# pkg_resources (mmcv's setup.py imports it; requirements/runtime.txt pins one that torch
+# accepts too), no build isolation (it compiles against the installed
 # torch) and C++20: mmcv's setup.py hard-codes -std=c++17, which torch 2.14's headers reject,
 # so a compiler wrapper rewrites the flag.
 set -euo pipefail
@@ -34,7 +35,7 @@ if ! "$PY" -c "import mmcv, mmcv.ops" 2>/dev/null; then
     [ -d ../shared/wheels ] && links+=(--find-links ../shared/wheels)
     if ! pip_install --only-binary mmcv "${links[@]}" mmcv==2.1.0 2>/dev/null; then
         echo "[setup] building mmcv 2.1.0 with ops from source (about 25 minutes on 2 cores)"
-        pip_install "setuptools<70" wheel ninja
+        pip_install "$(grep '^setuptools' requirements/runtime.txt)" wheel ninja
         wrapper_dir=$(mktemp -d)
         cat > "$wrapper_dir/cxx20" <<'WRAP'
 #!/usr/bin/env bash
@@ -54,5 +55,6 @@ fi
 echo "[setup] OpenMMLab stack, ONNX export/Runtime and test tools"
 pip_install -r requirements/runtime.txt -r requirements/deploy.txt -r requirements/tests.txt wheel  # wheel: for the editable build
 pip_install --no-deps -r requirements/no_deps.txt  # over-pinned metadata, see the file
-pip_install --no-deps --no-build-isolation -e .
+# setup.py develop (an egg-link to this folder), where mim looks for endommlab/.mim
+pip_install --no-deps --no-build-isolation --no-use-pep517 -e .
 "$PY" -c "import endommlab, mmdet, mmseg, mmpretrain; print('[setup] endommlab', endommlab.__version__, 'ready')"
