@@ -46,7 +46,8 @@ model = dict(
 albu_transforms = [
     dict(type='CoarseDropout', num_holes_range=(1, 8), hole_height_range=(0.02, 0.1),
          hole_width_range=(0.02, 0.1), fill=0, p=0.5),  # cutout
-    dict(type='RGBShift', r_shift_limit=20, g_shift_limit=20, b_shift_limit=20, p=0.5),  # colour shift
+    # colour shift
+    dict(type='RGBShift', r_shift_limit=20, g_shift_limit=20, b_shift_limit=20, p=0.5),
     dict(type='ImageCompression', quality_range=(50, 95), compression_type='jpeg', p=0.5),  # JPEG
     dict(type='Affine', scale=(0.9, 1.1), translate_percent=(-0.0625, 0.0625), rotate=(-15, 15),
          shear=(-5, 5), p=0.5),  # affine

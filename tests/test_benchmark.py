@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from endommlab.apis import load_config
-from endommlab.benchmark import ConfigBenchmark, Timing, benchmark_table, cpu_description, \
-    disc_masks, synthetic_batch, time_interleaved
+from endommlab.benchmark import (ConfigBenchmark, Timing, benchmark_table, cpu_description,
+                                 disc_masks, synthetic_batch, time_interleaved)
 from endommlab.benchmark.references import load_function
 from endommlab.errors import ConfigError
 from endommlab.models.losses import structure_loss

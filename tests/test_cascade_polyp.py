@@ -33,12 +33,15 @@ def test_config_mirrors_the_paper():
     assert 'cascade_mask_rcnn_r50_fpn_1x_coco' in cfg.load_from
 
 
-@pytest.mark.parametrize('config', sorted(glob.glob(osp.join(REPO, 'configs', 'cascade_polyp', '*.py')))
-                         + [osp.join(REPO, 'configs', 'demo', 'cascade_polyp_demo.py')])
+@pytest.mark.parametrize(
+    'config',
+    sorted(glob.glob(osp.join(REPO, 'configs', 'cascade_polyp', '*.py')))
+    + [osp.join(REPO, 'configs', 'demo', 'cascade_polyp_demo.py')])
 def test_ablation_and_demo_configs_build(config):
-    import endommlab  # noqa: F401
     from mmdet.registry import MODELS
     from mmengine.registry import init_default_scope
+
+    import endommlab  # noqa: F401
     cfg = Config.fromfile(config)
     cfg.model.backbone.init_cfg = None
     init_default_scope('mmdet')
@@ -47,7 +50,10 @@ def test_ablation_and_demo_configs_build(config):
 
 
 def test_albumentations_transforms_really_apply():
-    """albumentations 2 ignores unknown arguments with a warning: each transform must change pixels."""
+    """albumentations 2 ignores unknown arguments with a warning.
+
+    Each transform must change pixels.
+    """
     import numpy as np
     cfg = Config.fromfile(osp.join(REPO, CONFIG))
     rng = np.random.default_rng(0)
@@ -167,8 +173,9 @@ def test_mim_train_from_an_installed_package(trained, tmp_path):
     """mim needs .mim/configs and .mim/tools inside the installed package (no editable install)."""
     root, _, _ = trained
     site = str(tmp_path / 'site')
-    res = subprocess.run([sys.executable, '-m', 'pip', 'install', '--no-deps', '--no-build-isolation',
-                          '--target', site, REPO], capture_output=True, text=True, timeout=600)
+    res = subprocess.run([sys.executable, '-m', 'pip', 'install', '--no-deps',
+                          '--no-build-isolation', '--target', site, REPO],
+                         capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     assert osp.isfile(osp.join(site, 'endommlab', '.mim', 'tools', 'train.py'))
     assert osp.isfile(osp.join(site, 'endommlab', '.mim', 'configs', 'cascade_polyp.py'))

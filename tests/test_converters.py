@@ -1,6 +1,6 @@
 """Dataset converters: real Kvasir-SEG, the generic converter's bad-input handling, demo set."""
-import json
 import glob
+import json
 import os
 import os.path as osp
 import shutil
@@ -19,7 +19,6 @@ from endommlab.datasets.converters import (ConversionReport, binarize_mask, conv
                                            convert_pairs, find_pairs, make_synthetic_polyp_set,
                                            mask_to_instances, split_stems)
 from endommlab.errors import ConfigError, DataError, DataRootNotFoundError
-
 from conftest import REPO, run_tool
 
 
@@ -67,7 +66,8 @@ def test_kvasir_seg_full_conversion(kvasir_src, kvasir_full):
     for s, b in boxes.items():
         for jb in b['bbox']:
             best = min(per_image[s], key=lambda a: sum(abs(u - v) for u, v in zip(
-                [a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2], a['bbox'][1] + a['bbox'][3]],
+                [a['bbox'][0], a['bbox'][1],
+                 a['bbox'][0] + a['bbox'][2], a['bbox'][1] + a['bbox'][3]],
                 [jb['xmin'], jb['ymin'], jb['xmax'], jb['ymax']])))
             x, y, w, h = best['bbox']
             offsets.append(max(abs(x + w - jb['xmax']), abs(y + h - jb['ymax'])))
@@ -324,7 +324,8 @@ def test_converted_set_loads_in_every_segmentation_config(cvc_converted):
             dataset = DATASETS.build(dict(cfg[f'{split}_dataloader'].dataset,
                                           data_root=cvc_converted, **NO_SERIALIZE))
             paths = [dataset.get_data_info(i)['img_path'] for i in range(len(dataset))]
-            assert paths == split_images(cvc_converted, 'train' if split == 'train' else 'val'), name
+            expected = split_images(cvc_converted, 'train' if split == 'train' else 'val')
+            assert paths == expected, name
         sample = dataset[0]
         assert sample['inputs'].shape[0] == 3, name
         gt = sample['data_samples'].gt_sem_seg.data[0].numpy()

@@ -14,14 +14,14 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-
-import endommlab  # noqa: F401  (registers the components)
-from conftest import REPO, run_tool
-from endommlab.errors import ConfigError
+from mmengine.structures import PixelData
 from mmseg.models.utils import resize
 from mmseg.registry import METRICS, MODELS, TRANSFORMS
 from mmseg.structures import SegDataSample
-from mmengine.structures import PixelData
+
+import endommlab  # noqa: F401  (registers the components)
+from endommlab.errors import ConfigError
+from conftest import REPO, run_tool
 
 CFG_DIR = osp.join(REPO, 'configs', 'divergentnets')
 MEMBERS = ['unetpp', 'fpn', 'deeplabv3', 'deeplabv3plus', 'triunet', 'triunetpp']
@@ -544,11 +544,11 @@ def test_ensemble_of_two_members_packed_and_tested(trained, kvasir_small, tmp_pa
     assert any(k.startswith('members.1.decode_head.aspp') for k in state)
     show = tmp_path / 'members'
     result = tool('tools/test.py', str(config), str(packed), '--work-dir', str(tmp_path / 'wd'),
-                      '--cfg-options', f'test_dataloader.dataset.data_root={kvasir_small}',
-                      'test_dataloader.dataset.indices=2',
-                      f'test_dataloader.dataset.pipeline.1.scale=({TRAIN_SIZE},{TRAIN_SIZE})',
-                      'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
-                      f'custom_hooks.0.out_dir={show}')
+                  '--cfg-options', f'test_dataloader.dataset.data_root={kvasir_small}',
+                  'test_dataloader.dataset.indices=2',
+                  f'test_dataloader.dataset.pipeline.1.scale=({TRAIN_SIZE},{TRAIN_SIZE})',
+                  'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+                  f'custom_hooks.0.out_dir={show}')
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     log = result.stdout + result.stderr
     for key in ('polyp/jaccard', 'polyp/dice', 'polyp/hausdorff', 'classwise/IoU_polyp',

@@ -11,11 +11,10 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 from PIL import Image
 
-from conftest import REPO, run_tool
 from endommlab.apis import DataSpec, ModelSpec, add_summary_rows, run_benchmark
-from endommlab.evaluation.functional import (deviation, generalisation_gap,
-                                            sample_polyp_probability)
+from endommlab.evaluation.functional import deviation, generalisation_gap, sample_polyp_probability
 from endommlab.evaluation.metrics import PraNetMetric
+from conftest import REPO, run_tool
 
 NANONET_C = osp.join(REPO, 'configs', 'nanonet',
                      'nanonet-c_mobilenetv2-0.35-scratch_1xb16-200e_kvasir-seg-256x256.py')

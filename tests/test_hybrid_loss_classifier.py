@@ -62,9 +62,10 @@ def hk_tree(tmp_path_factory) -> str:
 
 
 def build_dataset(**kwargs):
-    import endommlab  # noqa: F401
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS
+
+    import endommlab  # noqa: F401
     init_default_scope('mmpretrain')  # another test's Runner may have left a different scope
     return DATASETS.build(dict(type='HyperKvasirDataset', **kwargs))
 
@@ -187,9 +188,10 @@ def test_dataset_reads_the_release_layout(hk_tree, tmp_path):
 
 
 def test_pipeline_packs_the_four_labels(hk_tree):
-    import endommlab  # noqa: F401
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import DATASETS
+
+    import endommlab  # noqa: F401
     init_default_scope('mmpretrain')
     cfg = config(HYBRID['mobilenetv3'])
     ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
@@ -203,8 +205,9 @@ def test_pipeline_packs_the_four_labels(hk_tree):
 
 def test_albumentations_transforms_really_apply():
     """albumentations 2 only warns on unknown arguments: each transform must change pixels."""
-    import endommlab  # noqa: F401
     from mmpretrain.datasets.transforms import Albumentations
+
+    import endommlab  # noqa: F401
     cfg = config(HYBRID['resnet152'])
     assert [t.type for t in cfg.albu_transforms] == [
         'RandomBrightnessContrast', 'RGBShift', 'RandomBrightnessContrast', 'HorizontalFlip',
@@ -251,9 +254,10 @@ def test_configs_mirror_the_paper():
 
 # ----------------------------------------------------------------------------- model
 def build_model(cfg: Config):
-    import endommlab  # noqa: F401
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS
+
+    import endommlab  # noqa: F401
     init_default_scope('mmpretrain')
     model_cfg = copy.deepcopy(cfg.model)
     model_cfg.backbone.init_cfg = None
@@ -262,8 +266,9 @@ def build_model(cfg: Config):
 
 
 def data_samples(labels):
-    from endommlab.datasets.hyperkvasir_labels import label_set_targets
     from mmpretrain.structures import DataSample
+
+    from endommlab.datasets.hyperkvasir_labels import label_set_targets
     samples = []
     for label in labels:
         s = DataSample().set_gt_label(label)
@@ -372,6 +377,37 @@ def test_multiclass_scores_against_hand_computation():
     assert multiclass_scores(confusion_matrix([1, 1], [1, 1], 2))['mcc'] == 0.0  # undefined -> 0
 
 
+def test_multiclass_scores_never_predicted_and_absent_classes():
+    """3 classes: class 1 occurs but is never predicted, class 2 is predicted but never occurs."""
+    from endommlab.evaluation.functional import confusion_matrix, multiclass_scores
+    gt = [0, 0, 0, 0, 1, 1]
+    pred = [0, 0, 0, 2, 0, 0]
+    cm = confusion_matrix(gt, pred, 3)
+    # rows truth, columns prediction: 0 -> 0 three times, 0 -> 2 once, 1 -> 0 twice
+    assert cm.tolist() == [[3, 0, 1], [2, 0, 0], [0, 0, 0]]
+    s = multiclass_scores(cm)
+    # per class (column sums p = 5, 0, 1; row sums t = 4, 2, 0; 0/0 counts as 0):
+    #   class 0: precision 3/5, recall 3/4, F1 2 * 3/5 * 3/4 / (3/5 + 3/4) = 2/3
+    #   class 1: precision 0/0 -> 0, recall 0/2 = 0, F1 0
+    #   class 2: precision 0/1 = 0, recall 0/0 -> 0, F1 0
+    # macro = mean over the 3 classes: precision 1/5, recall 1/4, F1 2/9
+    assert s['precision_macro'] == pytest.approx(0.2)
+    assert s['recall_macro'] == pytest.approx(0.25)
+    assert s['f1_macro'] == pytest.approx(0.2222222222)
+    # micro = accuracy = trace / total = 3/6
+    for key in ('precision_micro', 'recall_micro', 'f1_micro', 'accuracy'):
+        assert s[key] == pytest.approx(0.5)
+    # MCC: c = 3, s = 6, sum p_k t_k = 5*4 + 0*2 + 1*0 = 20, sum p^2 = 26, sum t^2 = 20:
+    #   (3*6 - 20) / sqrt((36 - 26) * (36 - 20)) = -2 / sqrt(160) = -0.158113883
+    assert s['mcc'] == pytest.approx(-0.158113883)
+    # no samples at all: every score 0
+    assert set(multiclass_scores(confusion_matrix([], [], 3)).values()) == {0.0}
+    with pytest.raises(ValueError, match='labels must lie in'):
+        confusion_matrix([0, 3], [0, 1], 3)
+    with pytest.raises(ValueError, match='ground-truth labels but'):
+        confusion_matrix([0, 1], [0], 3)
+
+
 def test_mcc_equals_the_correlation_of_one_hot_labels():
     """Gorodkin's R_K = cov(X, Y) / sqrt(cov(X, X) cov(Y, Y)); binary: the TP/TN/FP/FN formula."""
     from endommlab.evaluation.functional import confusion_matrix, multiclass_scores
@@ -394,10 +430,11 @@ def test_mcc_equals_the_correlation_of_one_hot_labels():
 
 
 def test_metric_reports_raw_scores_head_accuracy_and_confusion_picture(tmp_path):
+    from mmengine.visualization import Visualizer
+
     import endommlab  # noqa: F401
     from endommlab.datasets.hyperkvasir_labels import RAW_CLASSES
     from endommlab.evaluation import MultiHeadClsMetric
-    from mmengine.visualization import Visualizer
     Visualizer.get_instance('test_hybrid_metric', vis_backends=[dict(type='LocalVisBackend')],
                             save_dir=str(tmp_path))
     metric = MultiHeadClsMetric(plot_confusion_matrix=True)
@@ -482,11 +519,12 @@ def test_two_training_iterations(name, hk_tree, tmp_path):
 
 def test_trimmed_model_tests_like_the_untrimmed_one(mobilenet_hybrid_run, hk_tree, tmp_path):
     """Trim tool + tools/test.py: the untrimmed raw scores on every image; Fig. 3 picture."""
-    import endommlab  # noqa: F401
     from mmengine.dataset import pseudo_collate
     from mmengine.registry import init_default_scope
     from mmengine.runner import load_checkpoint
     from mmpretrain.registry import DATASETS
+
+    import endommlab  # noqa: F401
     init_default_scope('mmpretrain')
     work_dir, _ = mobilenet_hybrid_run
     cfg_file = osp.join(CONFIG_DIR, HYBRID['mobilenetv3'])

@@ -18,14 +18,13 @@ import torch
 from mmengine.config import Config
 from scipy.special import expit
 
-from conftest import REPO, run_tool
-from endommlab.apis import (InferenceInput, PolypInferencer, inference_model, init_model,
-                            load_config)
-from endommlab.deployment import (POLYP_LOGITS, DeployModel, DeployWrapper,
-                                  ONNXRuntimeModel, deploy_meta, export_onnx)
+from endommlab.apis import InferenceInput, PolypInferencer, inference_model, init_model, load_config
+from endommlab.deployment import (POLYP_LOGITS, DeployModel, DeployWrapper, ONNXRuntimeModel,
+                                  deploy_meta, export_onnx)
 from endommlab.engine.hooks import save_trimmed
 from endommlab.errors import ConfigError, DataError
 from endommlab.models.segmentors import DivergentNets
+from conftest import REPO, run_tool
 
 pytest.importorskip('onnxruntime')
 
@@ -167,8 +166,9 @@ def test_onnx_ensemble_matches_pytorch(kvasir_images, tmp_path):
             _delete_=True, type='UNetHead', in_channels=channels, num_classes=2, out_channels=1,
             threshold=0.5, loss_decode=dict(type='SingleChannelDiceLoss', use_sigmoid=True)))]
     config = tmp_path / 'ensemble.py'
+    base = osp.join(REPO, 'configs', 'divergentnets', 'divergentnets_kvasir-256x256.py')
     config.write_text(
-        f"_base_ = ['{osp.join(REPO, 'configs', 'divergentnets', 'divergentnets_kvasir-256x256.py')}']\n"
+        f"_base_ = ['{base}']\n"
         f'model = dict(members=[dict(config=c) for c in {members!r}])\n')
     cfg = sized(str(config), SMALL)
     ckpt = random_checkpoint(cfg, cv2.imread(kvasir_images[0]), str(tmp_path / 'ens.pth'))
@@ -390,7 +390,7 @@ def test_infer_tool_video_in_video_out(nanonet, kvasir_images, tmp_path):
     result = run_tool('tools/infer.py', nanonet['config'], nanonet['onnx'], video, '--out-dir',
                       str(out), '--backend', 'onnxruntime', '--threads', '1')
     assert result.returncode == 0, result.stderr[-3000:]
-    assert 'frame/s' in result.stderr  # the progress bar
+    assert '9/9, ' in result.stderr and 'task/s' in result.stderr  # mmengine's progress bar
     line = [s for s in result.stdout.splitlines() if s.startswith('onnxruntime: ')][0]
     assert line.startswith('onnxruntime: 9 frames: mean ') and ' FPS' in line
     cap = cv2.VideoCapture(str(out / 'clip_overlay.mp4'))

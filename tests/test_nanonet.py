@@ -13,13 +13,13 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 import endommlab  # noqa: F401  (registers the components)
-from conftest import REPO, run_tool
 from endommlab.engine.hooks import TrainEarlyStoppingHook
 from endommlab.errors import ConfigError
 from endommlab.evaluation.metrics import DiceLossMetric
 from endommlab.models import BatchDiceLoss, NanoNetHead, NanoNetMobileNetV2, NanoNetResidualBlock
 from endommlab.models.backbones.nanonet_mobilenet_v2 import keras_make_divisible, tf_same_pad
 from endommlab.utils import keras_param_count
+from conftest import REPO, run_tool
 
 CONFIGS = {v: glob.glob(osp.join(REPO, 'configs', 'nanonet', f'nanonet-{v}_*[0-9]_1xb16*.py'))[0]
            for v in 'abc'}
@@ -340,8 +340,8 @@ def test_keras_weight_converter_reproduces_keras_layers():
     model.load_state_dict(state, strict=True)
 
     x = rng.uniform(0, 1, (1, 9, 9, 3)).astype(np.float32)  # odd: TF pads 1 on each side
-    g, b, m, v = (weights[f'bn_Conv1/{n}:0'] for n in ('gamma', 'beta', 'moving_mean',
-                                                        'moving_variance'))
+    g, b, m, v = (weights[f'bn_Conv1/{n}:0']
+                  for n in ('gamma', 'beta', 'moving_mean', 'moving_variance'))
     keras = np.clip((_tf_conv(x, weights['Conv1/kernel:0'], 2, False) - m) / np.sqrt(v + 1e-3)
                     * g + b, 0, 6)
     with torch.no_grad():

@@ -24,12 +24,11 @@ import endommlab  # noqa: F401  (registers the components)
 from endommlab.apis import build_runner
 from endommlab.errors import ConfigError
 from endommlab.models.decode_heads.reverse_attention_head import (PartialDecoder,
-                                                                   ReceptiveFieldBlock,
-                                                                   ReverseAttentionBranch,
-                                                                   reverse_attention)
+                                                                  ReceptiveFieldBlock,
+                                                                  ReverseAttentionBranch,
+                                                                  reverse_attention)
 from endommlab.models.losses import box_mean, structure_loss
 from endommlab.models.segmentors import threshold_post_process
-
 from conftest import run_tool
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -74,7 +73,7 @@ def test_res2net_v1b_matches_the_official_layout():
     assert backbone.layer2[0].width == 52 and backbone.layer2[0].scales == 4  # 26w x 4s
     feats = backbone(torch.randn(1, 3, 64, 64))
     assert [tuple(f.shape[1:]) for f in feats] == [(256, 16, 16), (512, 8, 8), (1024, 4, 4),
-                                                    (2048, 2, 2)]
+                                                   (2048, 2, 2)]
 
 
 def test_res2net_v1b_loads_official_checkpoint_names(tmp_path):

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import run_tool
 from endommlab.engine.hooks import TrainingCurveHook
 from endommlab.errors import DataError
 from endommlab.utils import plot_training_curves, read_scalars
+from conftest import run_tool
 
 
 def write_scalars(log_dir: str, epochs: int = 3, iters_per_epoch: int = 4) -> str:

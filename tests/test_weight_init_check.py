@@ -10,10 +10,10 @@ from mmseg.registry import MODELS
 from torch import nn
 
 import endommlab  # noqa: F401  (registers the components)
-from conftest import REPO
 from endommlab.engine.hooks import WeightInitCheckHook
 from endommlab.engine.hooks.weight_init_check_hook import check_scratch_traps, describe_init
 from endommlab.errors import ConfigError
+from conftest import REPO
 
 NANONET_C = f'{REPO}/configs/nanonet/nanonet-c_mobilenetv2-0.35_1xb16-200e_kvasir-seg-256x256.py'
 SCRATCH_C = (f'{REPO}/configs/nanonet/'

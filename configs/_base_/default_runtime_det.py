@@ -1,4 +1,5 @@
 _base_ = './default_runtime.py'
 default_scope = 'mmdet'
 default_hooks = dict(visualization=dict(type='DetVisualizationHook'))
-visualizer = dict(type='DetLocalVisualizer', vis_backends={{_base_.vis_backends}}, name='visualizer')
+visualizer = dict(
+    type='DetLocalVisualizer', vis_backends={{_base_.vis_backends}}, name='visualizer')

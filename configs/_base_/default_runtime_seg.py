@@ -1,4 +1,5 @@
 _base_ = './default_runtime.py'
 default_scope = 'mmseg'
 default_hooks = dict(visualization=dict(type='SegVisualizationHook'))
-visualizer = dict(type='SegLocalVisualizer', vis_backends={{_base_.vis_backends}}, name='visualizer')
+visualizer = dict(
+    type='SegLocalVisualizer', vis_backends={{_base_.vis_backends}}, name='visualizer')

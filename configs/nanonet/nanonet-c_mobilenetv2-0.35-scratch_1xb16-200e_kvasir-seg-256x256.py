@@ -1,7 +1,8 @@
 # NanoNet-C trained from random initialisation (no ImageNet MobileNetV2): the paper's recipe with
-# PyTorch's usual BN momentum. Keras' momenta (0.999 encoder, 0.99 decoder) suit statistics that start
-# from ImageNet; from scratch they trail the weights so long that the evaluation-mode model predicts
-# no polyp (measured: validation Dice 0.000 from epoch 3 on; WeightInitCheckHook refuses that setting).
+# PyTorch's usual BN momentum. Keras' momenta (0.999 encoder, 0.99 decoder) suit statistics that
+# start from ImageNet; from scratch they trail the weights so long that the evaluation-mode model
+# predicts no polyp (measured: validation Dice 0.000 from epoch 3 on; WeightInitCheckHook refuses
+# that setting).
 _base_ = './nanonet-c_mobilenetv2-0.35_1xb16-200e_kvasir-seg-256x256.py'
 
 model = dict(

@@ -7,8 +7,9 @@ max_epochs = 20  # CPU budget instead of the paper's 200 epochs with early stopp
 train_dataloader = dict(batch_size=8)  # twice the updates per epoch of the paper's batch 16
 optim_wrapper = dict(optimizer=dict(lr=1e-3))  # Nadam; from scratch 1e-3 learns, 1e-4 crawls
 param_scheduler = [
+    # decays to the end of the budget; no plateau patience to wait for
     dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5, by_epoch=True,
-         begin=0, end=max_epochs)  # decays to the end of the budget; no plateau patience to wait for
+         begin=0, end=max_epochs)
 ]
 train_cfg = dict(max_epochs=max_epochs)
 custom_hooks = [

@@ -26,12 +26,6 @@ ImageType = Union[str, np.ndarray]
 FILE_LOADERS = ('LoadImageFromFile', 'LoadAnnotations')
 
 
-def task_of(cfg: Config) -> str:
-    """``'segmentation'``, ``'detection'`` or ``'classification'`` from ``default_scope``."""
-    return {'mmdet': 'detection', 'mmpretrain': 'classification'}.get(
-        cfg.get('default_scope', 'mmseg'), 'segmentation')
-
-
 def _drop_pretrained(model_cfg) -> None:
     """Remove every ``init_cfg`` of type Pretrained (the checkpoint replaces them)."""
     if isinstance(model_cfg, dict):

@@ -1,10 +1,12 @@
 """Inference on images, folders, arrays and videos with any backend (mmseg's MMSegInferencer)."""
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 import torch
+from mmengine.utils import track_iter_progress
 
 from endommlab.errors import ConfigError
 from .inference import inference_pipeline, inference_results, init_model
@@ -114,15 +116,15 @@ class PolypInferencer:
                  keep_results: bool = True, progress: bool = False) -> InferenceRun:
         """Run on ``inputs``; with ``out_dir``, write what :class:`InferenceWriter` writes.
 
-        ``progress`` shows a progress bar with frames/s on stderr.
+        ``progress`` shows mmengine's progress bar on stderr (frames done of the total,
+        frames per second as ``task/s``, elapsed time and ETA).
         """
         source = inputs if isinstance(inputs, InferenceInput) else InferenceInput(inputs)
         writer = InferenceWriter(out_dir, source) if out_dir else None
         run = InferenceRun()
         frames = self.iter_results(source)
         if progress:
-            from tqdm import tqdm
-            frames = tqdm(frames, total=len(source), unit='frame', dynamic_ncols=True)
+            frames = track_iter_progress((frames, len(source)), file=sys.stderr)
         for frame, result in frames:
             if result is None:
                 run.skipped.append((frame.name, frame.error))

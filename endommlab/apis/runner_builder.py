@@ -80,7 +80,9 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
             raise ConfigError(f'checkpoint {checkpoint} does not exist')
         cfg.load_from = checkpoint
         if out:
-            evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+            evaluators = cfg.test_evaluator
+            if not isinstance(evaluators, list):
+                evaluators = [evaluators]
             cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=out)]
         if show_dir and cfg.get('default_scope') == 'mmpretrain':
             cfg.default_hooks.visualization = dict(type='VisualizationHook', enable=True,

@@ -8,8 +8,8 @@ from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from endommlab.errors import ConfigError, DataError, DataRootNotFoundError
-from .hyperkvasir_labels import (LABEL_SETS, RAW_CLASSES, class_folder, class_index,
-                                 folder_class, label_set_targets)
+from .hyperkvasir_labels import (LABEL_SETS, RAW_CLASSES, class_folder, class_index, folder_class,
+                                 label_set_targets)
 
 PREPARE_HINT = (
     'unpack hyper-kvasir-labeled-images.zip so that <data_root>/labeled-images/'

@@ -65,9 +65,9 @@ def quantize_onnx(onnx_file: str, out_file: str, images: Sequence[str]) -> dict:
         ConfigError: ``onnx_file`` is not an EndoMMLab export, or no image is given.
         DataError: a calibration image cannot be read.
     """
+    import onnx
     from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
-    import onnx
     if not images:
         raise ConfigError('INT8 quantisation needs calibration images')
     model = ONNXRuntimeModel(onnx_file)

@@ -33,8 +33,10 @@ sys.path.insert(0, REPO)
 #: name -> (config relative to configs/, input size, trimmed classifier)
 MODELS = {
     'nanonet-a': ('nanonet/nanonet-a_mobilenetv2-0.5_1xb16-200e_kvasir-seg-256x256.py', 256, False),
-    'nanonet-b': ('nanonet/nanonet-b_mobilenetv2-0.35_1xb16-200e_kvasir-seg-256x256.py', 256, False),
-    'nanonet-c': ('nanonet/nanonet-c_mobilenetv2-0.35_1xb16-200e_kvasir-seg-256x256.py', 256, False),
+    'nanonet-b': ('nanonet/nanonet-b_mobilenetv2-0.35_1xb16-200e_kvasir-seg-256x256.py', 256,
+                  False),
+    'nanonet-c': ('nanonet/nanonet-c_mobilenetv2-0.35_1xb16-200e_kvasir-seg-256x256.py', 256,
+                  False),
     'ra-brp@352': ('reverse_attention/ra-brp_res2net50-v1b_1xb16-20e_kvasir-seg-512x512.py', 352,
                    False),
     'ra-brp@512': ('reverse_attention/ra-brp_res2net50-v1b_1xb16-20e_kvasir-seg-512x512.py', 512,

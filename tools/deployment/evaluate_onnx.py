@@ -19,12 +19,11 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # a checkout
 
-from tqdm import tqdm  # noqa: E402
+from mmengine.utils import ProgressBar  # noqa: E402
 
 from endommlab.apis import report_user_errors  # noqa: E402
 from endommlab.deployment import ONNXRuntimeModel  # noqa: E402
-from endommlab.deployment.deployed_evaluation import (evaluate_deployed,  # noqa: E402
-                                                      split_samples)
+from endommlab.deployment.deployed_evaluation import evaluate_deployed, split_samples  # noqa: E402
 from endommlab.evaluation.functional.polyp_metrics import SCORE_KEYS  # noqa: E402
 
 
@@ -47,8 +46,11 @@ def main() -> None:
         for model in models.values():
             model.with_probability = False
         samples = split_samples(root, split or 'val')
-        with tqdm(total=len(samples), unit='image', dynamic_ncols=True) as bar:
+        bar = ProgressBar(len(samples), file=sys.stderr)  # images scored by every model
+        try:
             scores = evaluate_deployed(models, samples, bar.update)
+        finally:
+            bar.file.write('\n')
     print(f"{'model':<28}" + ''.join(f'{k:>10}' for k in SCORE_KEYS)
           + f"{'ms':>8}{'FPS':>7}{'agree':>8}")
     for name, s in scores.items():

@@ -16,7 +16,6 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
-
 from mmseg.registry import MODELS  # noqa: E402
 
 from endommlab.apis import load_config, report_user_errors  # noqa: E402

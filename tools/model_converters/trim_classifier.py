@@ -15,11 +15,12 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # a checkout
 
+from mmengine.config import DictAction  # noqa: E402
+
 from endommlab.apis import load_config, report_user_errors  # noqa: E402
 from endommlab.engine.hooks.trimming_hook import KEEP_PREFIXES, save_trimmed  # noqa: E402
 from endommlab.errors import ConfigError  # noqa: E402
 from endommlab.utils import decode_safe, safe_torch_load  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,7 +1,5 @@
 """The authors' Keras NanoNet (Jha et al., CBMS 2021), DebeshJha/NanoNet, on TensorFlow."""
 import os
-import os.path as osp
-
 from typing import Tuple
 
 import torch

@@ -1,6 +1,5 @@
 """PraNet (Fan et al., MICCAI 2020) from the authors' code, DengPingFan/PraNet."""
 import os.path as osp
-
 from typing import Tuple
 
 import torch

@@ -6,7 +6,7 @@ from .kvasir_seg import KVASIR_NUM_VAL, convert_kvasir_seg, unmatched_boxes
 from .synthetic import make_synthetic_polyp_set
 
 __all__ = [
-    'CocoBuilder', 'mask_to_instances', 'ConversionReport', 'Pair', 'binarize_mask', 'convert_pairs',
-    'find_pairs', 'read_pair', 'remove_specks', 'split_stems', 'KVASIR_NUM_VAL', 'convert_kvasir_seg',
-    'unmatched_boxes', 'make_synthetic_polyp_set'
+    'CocoBuilder', 'mask_to_instances', 'ConversionReport', 'Pair', 'binarize_mask',
+    'convert_pairs', 'find_pairs', 'read_pair', 'remove_specks', 'split_stems', 'KVASIR_NUM_VAL',
+    'convert_kvasir_seg', 'unmatched_boxes', 'make_synthetic_polyp_set'
 ]

@@ -69,7 +69,8 @@ class ConversionReport:
 
     def summary(self) -> str:
         lines = [f'converted: {len(self.converted)} image/mask pairs '
-                 f'({len(self.negatives)} negatives without polyp, {self.instances} polyp instances)']
+                 f'({len(self.negatives)} negatives without polyp, '
+                 f'{self.instances} polyp instances)']
         lines += [f'  split {name}: {len(stems)}' for name, stems in self.splits.items()]
         lines.append(f'skipped: {len(self.skipped)}')
         lines += [f'  {name}: {reason}' for name, reason in sorted(self.skipped.items())]
@@ -91,9 +92,11 @@ def _index_folder(folder: str, report: ConversionReport, kind: str) -> Dict[str,
             continue
         stem, ext = osp.splitext(name)
         if ext.lower() not in IMAGE_EXTS:
-            report.skip(f'{kind}/{name}', f'unknown file type "{ext}" (expected one of {", ".join(IMAGE_EXTS)})')
+            report.skip(f'{kind}/{name}',
+                        f'unknown file type "{ext}" (expected one of {", ".join(IMAGE_EXTS)})')
         elif stem in index:
-            report.skip(f'{kind}/{name}', f'duplicate stem: {osp.basename(index[stem])} already taken')
+            report.skip(f'{kind}/{name}',
+                        f'duplicate stem: {osp.basename(index[stem])} already taken')
         else:
             index[stem] = path
     return index
@@ -174,7 +177,9 @@ def read_image(path: str) -> Image.Image:
     return img
 
 
-def binarize_mask(mask: np.ndarray, threshold: int = 128, max_ambiguous: float = 0.02) -> np.ndarray:
+def binarize_mask(mask: np.ndarray,
+                  threshold: int = 128,
+                  max_ambiguous: float = 0.02) -> np.ndarray:
     """0/1 or 0/255 (possibly JPEG-noisy) mask → uint8 0/1 mask.
 
     Raises DataError for masks that are not binary: a label map (values above
@@ -211,7 +216,9 @@ def remove_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
     return mask
 
 
-def read_pair(pair: Pair, threshold: int = 128, min_area: int = 16) -> Tuple[Image.Image, np.ndarray]:
+def read_pair(pair: Pair,
+              threshold: int = 128,
+              min_area: int = 16) -> Tuple[Image.Image, np.ndarray]:
     """Decode and validate one pair: image, and its binary 0/1 mask."""
     img = read_image(pair.image_path)
     try:
@@ -297,7 +304,8 @@ def convert_pairs(pairs: Sequence[Pair], out_dir: str, report: ConversionReport,
         coco = builder.new_file()
         for stem in stems:
             (w, h), mask = records[stem]
-            anns = builder.add_image(coco, file_name=stem + img_suffix, height=h, width=w, mask=mask)
+            anns = builder.add_image(
+                coco, file_name=stem + img_suffix, height=h, width=w, mask=mask)
             report.instances += len(anns)
             note = check_instances(stem, anns) if check_instances else None
             if note:

@@ -23,7 +23,8 @@ def unmatched_boxes(instances: List[dict], boxes: List[dict], iou_thr: float = 0
     """The release's boxes that no converted instance matches with IoU >= ``iou_thr``."""
     inst = [[x, y, x + w, y + h] for x, y, w, h in (i['bbox'] for i in instances)]
     return [b for b in boxes
-            if not any(box_iou(c, [b['xmin'], b['ymin'], b['xmax'], b['ymax']]) >= iou_thr for c in inst)]
+            if not any(box_iou(c, [b['xmin'], b['ymin'], b['xmax'], b['ymax']]) >= iou_thr
+                       for c in inst)]
 
 
 def convert_kvasir_seg(src: str, out_dir: str, num_val: int = KVASIR_NUM_VAL, seed: int = 0,

@@ -49,7 +49,8 @@ def synthetic_sample(rng: np.random.Generator, size: Tuple[int, int] = (256, 256
     vessels = np.zeros((h, w), np.float32)
     for _ in range(rng.integers(3, 8)):
         pts = np.cumsum(rng.normal(0, 12, (12, 2)), axis=0) + rng.uniform(0, [w, h])
-        cv2.polylines(vessels, [pts.astype(np.int32)], False, 1.0, thickness=int(rng.integers(1, 3)))
+        cv2.polylines(vessels, [pts.astype(np.int32)], False, 1.0,
+                      thickness=int(rng.integers(1, 3)))
     img -= cv2.GaussianBlur(vessels, (0, 0), 1.2)[..., None] * np.array([10, 40, 50], np.float32)
 
     mask = np.zeros((h, w), np.uint8)
@@ -72,9 +73,13 @@ def synthetic_sample(rng: np.random.Generator, size: Tuple[int, int] = (256, 256
     return np.clip(img, 0, 255).astype(np.uint8), mask
 
 
-def make_synthetic_polyp_set(out_dir: str, num_images: int = 48, num_val: int = 12,
-                             size: Tuple[int, int] = (256, 256), negative_every: int = 6,
-                             seed: int = 0, report: Optional[ConversionReport] = None) -> ConversionReport:
+def make_synthetic_polyp_set(out_dir: str,
+                             num_images: int = 48,
+                             num_val: int = 12,
+                             size: Tuple[int, int] = (256, 256),
+                             negative_every: int = 6,
+                             seed: int = 0,
+                             report: Optional[ConversionReport] = None) -> ConversionReport:
     """Write ``num_images`` samples in the raw release form (``raw/images``,
     ``raw/masks``) and convert them with the generic converter into the
     MMSeg and COCO layouts under ``out_dir``."""

@@ -1,8 +1,7 @@
-from .generalisation_gap import (GAP_KEYS, deviation, generalisation_gap,
-                                 generalisation_measures)
+from .generalisation_gap import GAP_KEYS, deviation, generalisation_gap, generalisation_measures
 from .multiclass_scores import MULTICLASS_KEYS, confusion_matrix, multiclass_scores
-from .polyp_metrics import (SCORE_KEYS, aggregate_scores, binary_mask_scores,
-                            confusion_counts, row_hausdorff)
+from .polyp_metrics import (SCORE_KEYS, aggregate_scores, binary_mask_scores, confusion_counts,
+                            row_hausdorff)
 from .sample_masks import polyp_masks, sample_polyp_probability, to_numpy, union_of_instances
 
 __all__ = [

@@ -1,16 +1,16 @@
 """Multi-class precision, recall, F1 (macro and micro) and Matthews correlation.
 
 The columns of He et al., EndoTect 2020, Table 1, and the EndoTect ranking
-metric, with scikit-learn's conventions (``precision_recall_fscore_support``
-and ``matthews_corrcoef`` without ``labels``): macro averages run over the
-classes that occur in the ground truth or the predictions, a class never
-predicted has precision 0, and macro F1 is the mean of the per-class F1.
-Micro precision, recall and F1 of single-label predictions all equal the
-accuracy.
+metric, computed by scikit-learn (``confusion_matrix``,
+``precision_recall_fscore_support`` and ``matthews_corrcoef``): macro averages
+run over the classes that occur in the ground truth or the predictions, a
+class never predicted has precision 0 (``zero_division=0``), and macro F1 is
+the mean of the per-class F1. Micro precision, recall and F1 of single-label
+predictions all equal the accuracy.
 
-Multi-class MCC (Gorodkin's R_K) from the confusion matrix ``C`` (rows: truth),
-with ``c = trace(C)``, ``s = sum(C)``, ``t_k`` the row sums and ``p_k`` the
-column sums:
+Multi-class MCC is Gorodkin's R_K from the confusion matrix ``C`` (rows:
+truth), with ``c = trace(C)``, ``s = sum(C)``, ``t_k`` the row sums and ``p_k``
+the column sums:
 
     MCC = (c * s - sum_k p_k t_k) / sqrt((s^2 - sum_k p_k^2) (s^2 - sum_k t_k^2)),
 
@@ -19,6 +19,7 @@ column sums:
 from typing import Dict
 
 import numpy as np
+from sklearn import metrics
 
 #: Keys of :func:`multiclass_scores`.
 MULTICLASS_KEYS = ('precision_macro', 'recall_macro', 'f1_macro', 'precision_micro',
@@ -33,29 +34,29 @@ def confusion_matrix(gt: np.ndarray, pred: np.ndarray, num_classes: int) -> np.n
         raise ValueError(f'{gt.size} ground-truth labels but {pred.size} predictions')
     if gt.size and (min(gt.min(), pred.min()) < 0 or max(gt.max(), pred.max()) >= num_classes):
         raise ValueError(f'labels must lie in [0, {num_classes})')
-    return np.bincount(gt * num_classes + pred, minlength=num_classes ** 2).reshape(
-        num_classes, num_classes)
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num, dtype=np.float64), where=den > 0)
+    if not gt.size:  # scikit-learn refuses empty inputs
+        return np.zeros((num_classes, num_classes), dtype=np.int64)
+    return metrics.confusion_matrix(gt, pred, labels=np.arange(num_classes)).astype(np.int64)
 
 
 def multiclass_scores(cm: np.ndarray) -> Dict[str, float]:
     """Scores of a confusion matrix (rows truth, columns prediction), as fractions."""
-    cm = np.asarray(cm, dtype=np.float64)
-    tp = np.diag(cm)
-    t = cm.sum(axis=1)
-    p = cm.sum(axis=0)
-    s = cm.sum()
-    present = (t + p) > 0
-    precision = _ratio(tp, p)[present]
-    recall = _ratio(tp, t)[present]
-    f1 = _ratio(2 * precision * recall, precision + recall)
-    accuracy = float(tp.sum() / s) if s else 0.0
-    den = (s ** 2 - (p ** 2).sum()) * (s ** 2 - (t ** 2).sum())
-    mcc = float((tp.sum() * s - (p * t).sum()) / np.sqrt(den)) if den > 0 else 0.0
-    mean = (lambda v: float(v.mean()) if v.size else 0.0)
-    return dict(precision_macro=mean(precision), recall_macro=mean(recall), f1_macro=mean(f1),
-                precision_micro=accuracy, recall_micro=accuracy, f1_micro=accuracy,
-                mcc=mcc, accuracy=accuracy)
+    cm = np.asarray(cm, dtype=np.int64)
+    n = cm.shape[0]
+    # the label pairs the matrix counts, for scikit-learn's label-based functions
+    cells = np.repeat(np.arange(n * n), cm.ravel())
+    gt, pred = cells // n, cells % n
+    if not cells.size:
+        return {key: 0.0 for key in MULTICLASS_KEYS}
+    # classes that occur in the ground truth or the predictions; the others are not averaged
+    labels = np.flatnonzero(cm.sum(axis=0) + cm.sum(axis=1))
+    scores = {}
+    for average in ('macro', 'micro'):
+        precision, recall, f1, _ = metrics.precision_recall_fscore_support(
+            gt, pred, labels=labels, average=average, zero_division=0)
+        scores.update({f'precision_{average}': float(precision),
+                       f'recall_{average}': float(recall), f'f1_{average}': float(f1)})
+    # one class only: the denominator is 0, so MCC is 0 (scikit-learn would warn about the shape)
+    scores['mcc'] = float(metrics.matthews_corrcoef(gt, pred)) if labels.size > 1 else 0.0
+    scores['accuracy'] = float(metrics.accuracy_score(gt, pred))
+    return {key: scores[key] for key in MULTICLASS_KEYS}

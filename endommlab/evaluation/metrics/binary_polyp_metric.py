@@ -57,4 +57,3 @@ class BinaryPolypMetric(BaseMetric):
                 writer.writeheader()
                 writer.writerows(results)
         return scores
-
