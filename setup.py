@@ -1,17 +1,17 @@
 """Packaging for EndoMMLab.
 
-A non-editable install copies ``configs/`` and ``tools/`` into
-``endommlab/.mim/`` (as MMDetection does) so that ``mim train endommlab ...``
-finds them; an editable install (``pip install -e .``) links them instead.
+A non-editable install copies ``configs/``, ``tools/`` and ``model-index.yml`` into
+``endommlab/.mim/`` (as MMDetection does) so that ``mim train endommlab ...`` and
+``mim search endommlab`` find them; an editable install (``pip install -e .``) links
+them instead.
 """
 import os
 import os.path as osp
 import shutil
 import sys
-
 from setuptools import find_packages, setup
 
-MIM_FILES = ('configs', 'tools', 'requirements', 'requirements.txt')
+MIM_FILES = ('configs', 'tools', 'requirements', 'requirements.txt', 'model-index.yml')
 
 
 def get_version() -> str:

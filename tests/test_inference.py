@@ -244,7 +244,7 @@ def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_small, kva
     """export_onnx.py --int8: QDQ graph, metadata kept, outputs close to the float model's.
 
     The random model's logits are spread around the threshold (median 0), the worst case for
-    masks: quantisation noise flips pixels near it. Accuracy of a trained model: README.
+    masks: quantisation noise flips pixels near it. Accuracy of a trained model: docs/results.md.
     """
     import onnx
     float_file = str(nanonet['tmp'] / 'static.onnx')

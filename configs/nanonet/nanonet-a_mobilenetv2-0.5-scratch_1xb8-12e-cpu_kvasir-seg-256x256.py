@@ -1,5 +1,5 @@
 # NanoNet-A from random initialisation within a CPU budget: 12 epochs on a 2-core machine (see the
-# README's Results for the measured wall time and curve). Same model, data and augmentation as the
+# docs/results.md for the measured wall time and curve). Same model, data and augmentation as the
 # scratch config; only the schedule is shortened to fit the budget.
 _base_ = './nanonet-a_mobilenetv2-0.5-scratch_1xb16-200e_kvasir-seg-256x256.py'
 

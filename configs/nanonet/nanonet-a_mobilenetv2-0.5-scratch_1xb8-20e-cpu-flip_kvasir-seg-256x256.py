@@ -1,5 +1,5 @@
 # NanoNet-A from random initialisation, a 20-epoch CPU budget aimed at validation Dice >= 0.70 (see
-# the README's Results). The 12-epoch run underfitted (training Dice loss 0.36 at its end,
+# docs/results.md). The 12-epoch run underfitted (training Dice loss 0.36 at its end,
 # validation Dice 0.597 and still rising), so this budget trades the paper's strong augmentation for
 # faster fitting and starts from a higher learning rate.
 _base_ = './nanonet-a_mobilenetv2-0.5-scratch_1xb8-12e-cpu_kvasir-seg-256x256.py'

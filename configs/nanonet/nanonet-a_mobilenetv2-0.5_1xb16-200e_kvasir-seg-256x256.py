@@ -11,7 +11,7 @@ _base_ = [
 img_scale = (256, 256)  # paper: images resized to 256x256
 
 # ImageNet MobileNetV2 (alpha 0.5), converted from Keras' weights by
-# tools/model_converters/keras_mobilenet_v2.py (see docs/nanonet.md).
+# tools/model_converters/keras_mobilenet_v2.py (see configs/nanonet/README.md).
 model = dict(
     backbone=dict(
         init_cfg=dict(type='Pretrained',

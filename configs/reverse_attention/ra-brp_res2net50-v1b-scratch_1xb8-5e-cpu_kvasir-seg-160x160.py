@@ -1,6 +1,6 @@
 # Reverse-attention BRP (Yu et al., EndoCV2021) from random initialisation within a CPU budget:
 # the paper's model, loss and multi-scale training at a reduced size for a 2-core machine (see
-# the README's Results for the measured wall time and curve).
+# docs/results.md for the measured wall time and curve).
 _base_ = './ra-brp_res2net50-v1b_1xb16-20e_kvasir-seg-512x512.py'
 
 img_scale = (160, 160)  # reduced from 512x512 to fit the budget; multi-scale gives 128/160/192

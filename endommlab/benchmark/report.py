@@ -1,4 +1,4 @@
-"""Markdown tables of ``tools/analysis_tools/benchmark.py`` results (the README's figures)."""
+"""Markdown tables of ``tools/analysis_tools/benchmark.py`` results (docs/benchmarks.md)."""
 import json
 import os.path as osp
 from typing import List

@@ -1,4 +1,4 @@
-"""The README's benchmark table from the JSON files of ``tools/analysis_tools/benchmark.py``.
+"""docs/benchmarks.md's table from the JSON files of ``tools/analysis_tools/benchmark.py``.
 
     python tools/analysis_tools/benchmark_table.py work_dirs/benchmarks/nanonet-a.json ... \
         [--out table.md]

@@ -22,7 +22,7 @@ class KerasNanoNetReference(ReferenceModel):
     Inputs are the same images in NHWC; training is Keras' ``train_on_batch``
     with Nadam at the config's learning rate and the authors' ``dice_loss``, as
     their ``train.py`` compiles the model. The authors' residual block computes the
-    released-form shortcut (``s = BN(r)``, see docs/nanonet.md), so the config's
+    released-form shortcut (``s = BN(r)``, see configs/nanonet/README.md), so the config's
     head must use ``shortcut='bn'`` for both sides to be the same network.
     """
 

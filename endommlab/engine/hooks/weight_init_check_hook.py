@@ -144,8 +144,8 @@ class WeightInitCheckHook(Hook):
             if '://' not in checkpoint and not osp.isfile(checkpoint):
                 raise ConfigError(
                     f'pretrained checkpoint {checkpoint} of model.{path or "(whole)"} does not '
-                    f'exist: prepare it (see the method\'s docs/), or train from random init with '
-                    f'a *-scratch config or --cfg-options model.{path}.init_cfg=None')
+                    f'exist: prepare it (see configs/<method>/README.md), or train from random '
+                    f'init with a *-scratch config or --cfg-options model.{path}.init_cfg=None')
         rows = describe_init(model, runner._load_from, runner._resume)
         width = max(len(part) for part, _ in rows)
         runner.logger.info('weights at the start of training:\n' + '\n'.join(
