@@ -11,7 +11,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 from PIL import Image
 
-from endommlab.apis import DataSpec, ModelSpec, add_summary_rows, run_benchmark
+from endommlab.benchmark import DataSpec, ModelSpec, add_summary_rows, run_benchmark
 from endommlab.evaluation.functional import deviation, generalisation_gap, sample_polyp_probability
 from endommlab.evaluation.metrics import PraNetMetric
 from conftest import REPO, run_tool

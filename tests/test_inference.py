@@ -275,7 +275,7 @@ def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_small, kva
 def test_evaluate_onnx_scores_as_the_pytorch_evaluation(nanonet, kvasir_small):
     """evaluate_onnx.py: the exported model's EndoCV2021 scores = the generalisation tool's
     (PolypSegMetric on the PyTorch model) on 8 real Kvasir-SEG images; INT8 row beside it."""
-    from endommlab.apis.generalisation_benchmark import DataSpec, ModelSpec, run_benchmark
+    from endommlab.benchmark import DataSpec, ModelSpec, run_benchmark
     float_file, int8_file = (str(nanonet['tmp'] / f) for f in ('static.onnx', 'static.int8.onnx'))
     assert osp.isfile(int8_file)  # written by test_int8_export_keeps_the_metadata_and_the_masks
     out = nanonet['tmp'] / 'scores.json'

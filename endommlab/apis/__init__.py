@@ -1,15 +1,11 @@
+from endommlab.structures import Frame, InferenceInput, InferenceResult
 from .cli import add_runner_args, parse_runner_args
-from .generalisation_benchmark import (DataSpec, ModelSpec, add_summary_rows, run_benchmark,
-                                       write_table)
 from .inference import inference_model, inference_pipeline, init_model, result_from_sample
-from .inference_inputs import Frame, InferenceInput
-from .inference_result import InferenceResult
 from .polyp_inferencer import BACKENDS, InferenceRun, PolypInferencer
 from .runner_builder import build_runner, load_config, report_user_errors
 
 __all__ = [
     'add_runner_args', 'parse_runner_args', 'build_runner', 'load_config', 'report_user_errors',
     'init_model', 'inference_model', 'inference_pipeline', 'result_from_sample', 'Frame',
-    'InferenceInput', 'InferenceResult', 'BACKENDS', 'InferenceRun', 'PolypInferencer',
-    'DataSpec', 'ModelSpec', 'add_summary_rows', 'run_benchmark', 'write_table'
+    'InferenceInput', 'InferenceResult', 'BACKENDS', 'InferenceRun', 'PolypInferencer'
 ]

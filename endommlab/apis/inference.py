@@ -16,8 +16,7 @@ from torch import nn
 
 from endommlab.errors import ConfigError
 from endommlab.models.segmentors import polyp_probability
-from .inference_inputs import load_image
-from .inference_result import InferenceResult
+from endommlab.structures import InferenceResult, load_image
 from .runner_builder import load_config
 
 ImageType = Union[str, np.ndarray]

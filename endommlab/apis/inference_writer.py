@@ -9,9 +9,8 @@ import cv2
 import numpy as np
 
 from endommlab.errors import DataError
+from endommlab.structures import Frame, InferenceInput, InferenceResult
 from endommlab.visualization import draw_polyp_overlay
-from .inference_inputs import Frame, InferenceInput
-from .inference_result import InferenceResult
 
 #: Video containers tried in order for the overlay video: (fourcc, extension).
 VIDEO_CODECS = (('mp4v', '.mp4'), ('MJPG', '.avi'))

@@ -8,10 +8,10 @@ import numpy as np
 import torch
 from mmengine.utils import track_iter_progress
 
+from endommlab.deployment import ONNXRuntimeModel, TorchScriptModel
 from endommlab.errors import ConfigError
+from endommlab.structures import Frame, InferenceInput, InferenceResult, InputType
 from .inference import inference_pipeline, inference_results, init_model
-from .inference_inputs import Frame, InferenceInput, InputType
-from .inference_result import InferenceResult
 from .inference_writer import InferenceWriter
 from .runner_builder import load_config
 
@@ -74,7 +74,6 @@ class PolypInferencer:
         self.cfg = load_config(config, cfg_options)
         self.backend = backend
         if backend == 'onnxruntime':
-            from endommlab.deployment import ONNXRuntimeModel
             self.deployed = ONNXRuntimeModel(checkpoint, self.cfg, threads)
             self.deployed.with_probability = probability
             return
@@ -82,7 +81,6 @@ class PolypInferencer:
             raise ConfigError('a checkpoint is needed')
         self.model = init_model(self.cfg, checkpoint, device)
         if backend == 'torchscript':
-            from endommlab.deployment import TorchScriptModel
             self.deployed = TorchScriptModel(self.model, self.cfg)
             self.deployed.with_probability = probability
         else:

@@ -1,6 +1,8 @@
 """Benchmarking: interleaved timing, memory, synthetic batches and reference implementations
-(``tools/analysis_tools/benchmark.py``)."""
+(``tools/analysis_tools/benchmark.py``), and the generalisation table (models x data sets,
+``tools/analysis_tools/generalisation.py``)."""
 from .config_benchmark import MODES, ConfigBenchmark
+from .generalisation import COLUMNS, DataSpec, ModelSpec, add_summary_rows, run_benchmark
 from .machine import cpu_description
 from .memory import memory_mib, reset_peak_memory
 from .references import REFERENCES
@@ -10,4 +12,5 @@ from .timing import Timing, time_interleaved
 
 __all__ = ['MODES', 'ConfigBenchmark', 'cpu_description', 'memory_mib', 'reset_peak_memory',
            'REFERENCES', 'benchmark_table', 'disc_masks', 'synthetic_batch', 'Timing',
-           'time_interleaved']
+           'time_interleaved', 'COLUMNS', 'DataSpec', 'ModelSpec', 'add_summary_rows',
+           'run_benchmark']

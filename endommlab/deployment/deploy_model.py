@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from scipy.special import expit
 
-from endommlab.apis.inference_result import InferenceResult
+from endommlab.structures import InferenceResult
 from .deploy_meta import CLASS_PROBABILITIES
 
 

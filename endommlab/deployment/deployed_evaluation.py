@@ -4,10 +4,10 @@ from typing import Callable, Dict, List, Optional
 import cv2
 import numpy as np
 
-from endommlab.apis.inference_inputs import load_image
 from endommlab.datasets import PolypSegDataset
 from endommlab.errors import ConfigError, DataError
 from endommlab.evaluation.functional.polyp_metrics import aggregate_scores, binary_mask_scores
+from endommlab.structures import load_image
 from .deploy_meta import POLYP_LOGITS
 from .deploy_model import DeployModel
 

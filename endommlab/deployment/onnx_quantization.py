@@ -6,8 +6,8 @@ from typing import Iterator, List, Optional, Sequence
 
 import numpy as np
 
-from endommlab.apis.inference_inputs import InferenceInput, load_image
 from endommlab.errors import ConfigError
+from endommlab.structures import InferenceInput, load_image
 from .deployed_evaluation import split_samples
 from .onnx_export import INPUT_NAME, META_KEY
 from .onnxruntime_model import ONNXRuntimeModel

@@ -17,17 +17,49 @@ threshold post-processing with and without it. The table is printed and
 written as Markdown, CSV and JSON to ``--out-dir``.
 """
 import argparse
+import csv
+import json
+import os
 import os.path as osp
 import sys
+from typing import Dict, Sequence
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
+from prettytable import PrettyTable  # noqa: E402
 
-from endommlab.apis import (DataSpec, ModelSpec, add_summary_rows, report_user_errors,  # noqa: E402
-                            run_benchmark, write_table)
+from endommlab.apis import report_user_errors  # noqa: E402
+from endommlab.benchmark import (COLUMNS, DataSpec, ModelSpec, add_summary_rows,  # noqa: E402
+                                 run_benchmark)
 from endommlab.errors import ConfigError  # noqa: E402
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ''
+    return f'{value:.4f}' if isinstance(value, float) else str(value)
+
+
+def write_table(rows: Sequence[dict], out_dir: str, meta: dict) -> Dict[str, str]:
+    """Write ``generalisation.{md,csv,json}`` to ``out_dir``; return the table as text too."""
+    os.makedirs(out_dir, exist_ok=True)
+    paths = {ext: osp.join(out_dir, f'generalisation.{ext}') for ext in ('md', 'csv', 'json')}
+    cells = [[_cell(r[c]) for c in COLUMNS] for r in rows]
+    with open(paths['md'], 'w') as f:
+        f.write('| ' + ' | '.join(COLUMNS) + ' |\n|' + '---|' * len(COLUMNS) + '\n')
+        f.writelines('| ' + ' | '.join(row) + ' |\n' for row in cells)
+    with open(paths['csv'], 'w', newline='') as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    with open(paths['json'], 'w') as f:
+        json.dump(dict(meta, columns=list(COLUMNS), rows=list(rows)), f, indent=2)
+    table = PrettyTable(field_names=list(COLUMNS))
+    table.add_rows(cells)
+    paths['text'] = table.get_string()
+    return paths
 
 
 def main() -> None:

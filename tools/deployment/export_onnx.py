@@ -32,9 +32,9 @@ import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 from endommlab.apis import init_model, load_config, report_user_errors  # noqa: E402
-from endommlab.apis.inference_inputs import load_image  # noqa: E402
 from endommlab.deployment import (DeployWrapper, ONNXRuntimeModel, calibration_images,  # noqa: E402
                                   export_onnx, quantize_onnx)
+from endommlab.structures import load_image  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,6 +1,6 @@
 """End-to-end per-frame CPU latency of every inference backend, side by side in one run.
 
-    python tools/benchmarks/realtime_inference.py [--frames DIR_OR_VIDEO] [--threads 2]
+    python tools/analysis_tools/realtime_inference.py [--frames DIR_OR_VIDEO] [--threads 2]
         [--models nanonet-a nanonet-b nanonet-c ra-brp@352 ra-brp@512 mbv3-untrimmed mbv3-trimmed]
         [--backends pytorch torchscript onnxruntime onnxruntime-int8] [--nanonet-shortcut conv|bn]
         [--warmup 10] [--max-frames 200] [--max-seconds 20]

@@ -1,8 +1,9 @@
 """Score (config, checkpoint) pairs on several converted data sets: the generalisation table.
 
-What ``tools/analysis_tools/generalisation.py`` runs. Every image of every
-data set goes through the model's ``test_step`` (its test pipeline, data
-preprocessor and post-processing, batch 1) and then through the project's
+What ``tools/analysis_tools/generalisation.py`` runs (the tool parses the
+arguments and writes the table). Every image of every data set goes through
+the model's ``test_step`` (its test pipeline, data preprocessor and
+post-processing, batch 1) and then through the project's
 metrics: :class:`~endommlab.evaluation.metrics.PolypSegMetric` (or
 ``PolypInstanceMetric`` for MMDetection models, on the union of the
 instances) and :class:`~endommlab.evaluation.metrics.PraNetMetric`. Across
@@ -11,9 +12,6 @@ gap of each out-of-distribution set against the in-distribution one
 (:func:`~endommlab.evaluation.functional.generalisation_gap`).
 """
 import copy
-import csv
-import json
-import os
 import os.path as osp
 import time
 from dataclasses import dataclass
@@ -25,14 +23,13 @@ from mmengine.evaluator import Evaluator
 from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import Runner, load_checkpoint
 from mmengine.utils import ProgressBar
-from prettytable import PrettyTable
 
+from endommlab.apis import load_config
 from endommlab.datasets.data_root import check_data_root
 from endommlab.errors import ConfigError
 from endommlab.evaluation.functional import GAP_KEYS, SCORE_KEYS, generalisation_gap
 from endommlab.evaluation.metrics import PRANET_KEYS
 from endommlab.models.segmentors import ThresholdPostProcessSegmentor
-from .runner_builder import load_config
 
 #: Columns of the table, in order.
 COLUMNS = (('model', 'post_process', 'data', 'images', 'negatives') + SCORE_KEYS
@@ -203,29 +200,3 @@ def add_summary_rows(rows: Sequence[dict], in_distribution: str,
             mean[key] = float(np.mean(values)) if values else None
         out += group + [mean]
     return out
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ''
-    return f'{value:.4f}' if isinstance(value, float) else str(value)
-
-
-def write_table(rows: Sequence[dict], out_dir: str, meta: dict) -> Dict[str, str]:
-    """Write ``generalisation.{md,csv,json}`` to ``out_dir``; return the table as text too."""
-    os.makedirs(out_dir, exist_ok=True)
-    paths = {ext: osp.join(out_dir, f'generalisation.{ext}') for ext in ('md', 'csv', 'json')}
-    cells = [[_cell(r[c]) for c in COLUMNS] for r in rows]
-    with open(paths['md'], 'w') as f:
-        f.write('| ' + ' | '.join(COLUMNS) + ' |\n|' + '---|' * len(COLUMNS) + '\n')
-        f.writelines('| ' + ' | '.join(row) + ' |\n' for row in cells)
-    with open(paths['csv'], 'w', newline='') as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    with open(paths['json'], 'w') as f:
-        json.dump(dict(meta, columns=list(COLUMNS), rows=list(rows)), f, indent=2)
-    table = PrettyTable(field_names=list(COLUMNS))
-    table.add_rows(cells)
-    paths['text'] = table.get_string()
-    return paths
