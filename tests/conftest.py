@@ -12,6 +12,11 @@ import sys
 import pytest
 
 os.environ.setdefault('NO_ALBUMENTATIONS_UPDATE', '1')
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    # One thread per pytest-xdist worker (and per tool it runs): the workers share the cores.
+    os.environ['OMP_NUM_THREADS'] = '1'
+    import torch
+    torch.set_num_threads(1)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = os.environ.get('ENDOMMLAB_SHARED_DATA', osp.join(osp.dirname(REPO), 'shared', 'data'))
@@ -77,3 +82,20 @@ def strict_albu(transform_cfg: dict, seed: int = 0):
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         return A.Compose([getattr(A, name)(**args)], seed=seed)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """Schedule the suite for pytest-xdist (``-n 2 --dist loadgroup``, see pytest.ini).
+
+    - A module's tests run on one worker (one ``xdist_group``), so that its module-scoped
+      fixtures (a training run, a converted data set) are built once, unless the module sets
+      ``SPREAD_OVER_WORKERS = True`` (its tests are independent runs that share nothing, or
+      share it through a file lock).
+    - Tests marked ``slow`` run first, the rest in collection order: the workers start on the
+      long runs and the short tests fill the gaps at the end (longest first).
+    """
+    for item in items:
+        if not getattr(item.module, 'SPREAD_OVER_WORKERS', False):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items.sort(key=lambda item: item.get_closest_marker('slow') is None)

@@ -140,6 +140,7 @@ def test_reference_needs_a_matching_config():
         ConfigBenchmark(load_config(NANONET_C), size=(32, 32), reference='unet')
 
 
+@pytest.mark.slow
 def test_tool_writes_json_and_bad_reference_path_is_one_line(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS='1', NO_ALBUMENTATIONS_UPDATE='1')
     tool = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')

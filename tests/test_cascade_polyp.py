@@ -99,6 +99,7 @@ def trained(kvasir_small, tmp_path_factory):
     return kvasir_small, work_dir, res
 
 
+@pytest.mark.slow
 def test_two_training_iterations_on_real_images(trained):
     root, work_dir, res = trained
     logs = [r for r in read_scalars(work_dir) if 'loss' in r]
@@ -114,6 +115,7 @@ def test_two_training_iterations_on_real_images(trained):
                         'coco/segm_mAP'}
 
 
+@pytest.mark.slow
 def test_test_tool_prints_table2_metrics(trained, tmp_path):
     root, work_dir, _ = trained
     out_pkl, show_dir = str(tmp_path / 'preds.pkl'), str(tmp_path / 'show')
@@ -131,6 +133,7 @@ def test_test_tool_prints_table2_metrics(trained, tmp_path):
     assert len(pictures) == 3 and all(p.endswith('.png') for p in pictures)
 
 
+@pytest.mark.slow
 def test_resume_continues_at_the_right_iteration(trained, tmp_path):
     root, work_dir, _ = trained
     resume_dir = str(tmp_path / 'resume')
@@ -154,6 +157,7 @@ def test_missing_data_root_is_one_clear_line(tmp_path):
     assert 'Traceback' not in res.stderr
 
 
+@pytest.mark.slow
 def test_two_process_gloo_training(trained, tmp_path):
     root, _, _ = trained
     work_dir = str(tmp_path / 'dist')
@@ -169,6 +173,7 @@ def test_two_process_gloo_training(trained, tmp_path):
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
 
 
+@pytest.mark.slow
 def test_mim_train_from_an_installed_package(trained, tmp_path):
     """mim needs .mim/configs and .mim/tools inside the installed package (no editable install)."""
     root, _, _ = trained

@@ -28,6 +28,7 @@ def kvasir_full(kvasir_src, tmp_path_factory):
     return out, convert_kvasir_seg(kvasir_src, out)
 
 
+@pytest.mark.slow
 def test_kvasir_seg_full_conversion(kvasir_src, kvasir_full):
     out, report = kvasir_full
     assert len(report.converted) == 1000
@@ -192,6 +193,7 @@ def test_missing_sources_are_named(tmp_path):
         find_pairs(str(tmp_path / 'a'), str(tmp_path / 'b'), ConversionReport())
 
 
+@pytest.mark.slow
 def test_converter_cli_prints_summary(raw_set, tmp_path):
     img_dir, mask_dir = raw_set
     res = run_tool('tools/dataset_converters/images_masks.py', img_dir, mask_dir,

@@ -515,6 +515,7 @@ def trained(kvasir_small, tmp_path_factory) -> dict:
         return dict(zip(order, pool.map(train, order)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', MEMBERS)
 def test_two_training_iterations_on_kvasir(trained, name):
     result, work_dir = trained[name]

@@ -135,6 +135,7 @@ def segmentation_table(kvasir_small, demo_root, tmp_path_factory):
     return table, result.stdout, out_dir
 
 
+@pytest.mark.slow
 def test_generalisation_table_structure_and_counts(segmentation_table, kvasir_small, demo_root):
     table, stdout, out_dir = segmentation_table
     rows = table['rows']
@@ -194,6 +195,7 @@ def test_generalisation_scores_match_hand_computation(segmentation_table, kvasir
         assert mean['gen_gap'] == pytest.approx(out['gen_gap'])
 
 
+@pytest.mark.slow
 def test_generalisation_cascade_merged_instances(demo_root, tmp_path):
     """Cascade Mask R-CNN (random weights, 128x128 inputs): scored on the union of instances."""
     config = osp.join(REPO, 'configs', 'demo', 'cascade_polyp_demo.py')
@@ -215,6 +217,7 @@ def test_generalisation_cascade_merged_instances(demo_root, tmp_path):
     assert rows[1]['gen_gap'] >= 0
 
 
+@pytest.mark.slow
 def test_generalisation_bad_inputs_exit_2(demo_root, tmp_path):
     missing_ckpt = run_tool('tools/analysis_tools/generalisation.py', '--models',
                             f'{NANONET_C}:{tmp_path / "none.pth"}', '--data', f'demo={demo_root}')

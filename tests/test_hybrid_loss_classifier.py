@@ -503,10 +503,12 @@ def check_hybrid_run(work_dir: str, log: str) -> None:
     assert Config.fromfile(osp.join(work_dir, 'trimmed.py')).model.head.type == 'LinearClsHead'
 
 
+@pytest.mark.slow
 def test_two_training_iterations_mobilenet_hybrid(mobilenet_hybrid_run):
     check_hybrid_run(*mobilenet_hybrid_run)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', [RAW['mobilenetv3'], HYBRID['resnet152'], RAW['resnet152']])
 def test_two_training_iterations(name, hk_tree, tmp_path):
     work_dir = str(tmp_path / 'work')
@@ -517,6 +519,7 @@ def test_two_training_iterations(name, hk_tree, tmp_path):
         check_hybrid_run(work_dir, log)
 
 
+@pytest.mark.slow
 def test_trimmed_model_tests_like_the_untrimmed_one(mobilenet_hybrid_run, hk_tree, tmp_path):
     """Trim tool + tools/test.py: the untrimmed raw scores on every image; Fig. 3 picture."""
     from mmengine.dataset import pseudo_collate

@@ -132,6 +132,7 @@ def check_parity(cfg: Config, checkpoint: str, images: list, tmp_path, **export_
     return dict(meta=meta, prob_diff=prob_diff, agreement=agreement, coverage=coverage)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('name', list(SEG_CONFIGS))
 def test_onnx_matches_pytorch_on_kvasir(name, kvasir_images, tmp_path):
     path, size = SEG_CONFIGS[name]
@@ -182,6 +183,7 @@ def test_onnx_ensemble_matches_pytorch(kvasir_images, tmp_path):
         export_onnx(init_model(cfg, ckpt), cfg, str(tmp_path / 'dynamic.onnx'), dynamic_batch=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('arch', ['mobilenetv3-large', 'resnet152'])
 def test_onnx_classifiers_trimmed_and_untrimmed(arch, kvasir_images, tmp_path):
     size = 224 if arch == 'mobilenetv3-large' else SMALL
@@ -224,6 +226,7 @@ def nanonet(kvasir_images, tmp_path_factory) -> dict:
     return dict(config=NANONET['c'], ckpt=ckpt, onnx=onnx_file, tmp=tmp, export=export.stdout)
 
 
+@pytest.mark.slow
 def test_export_tool_metadata_and_dynamic_batch(nanonet, kvasir_images):
     assert 'input Nx3x256x256, output polyp_logits' in nanonet['export']
     import onnx
@@ -240,6 +243,7 @@ def test_export_tool_metadata_and_dynamic_batch(nanonet, kvasir_images):
         assert np.abs(together[i] - ort.forward(batch[i:i + 1])[0]).max() < 1e-5
 
 
+@pytest.mark.slow
 def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_small, kvasir_images):
     """export_onnx.py --int8: QDQ graph, metadata kept, outputs close to the float model's.
 
@@ -272,6 +276,7 @@ def test_int8_export_keeps_the_metadata_and_the_masks(nanonet, kvasir_small, kva
         assert (a.mask == b.mask).mean() >= 0.85  # measured 0.896-0.936
 
 
+@pytest.mark.slow
 def test_evaluate_onnx_scores_as_the_pytorch_evaluation(nanonet, kvasir_small):
     """evaluate_onnx.py: the exported model's EndoCV2021 scores = the generalisation tool's
     (PolypSegMetric on the PyTorch model) on 8 real Kvasir-SEG images; INT8 row beside it."""
@@ -382,6 +387,7 @@ def tool_main(script: str, *argv: str) -> int:
         sys.argv = old
 
 
+@pytest.mark.slow
 def test_infer_tool_video_in_video_out(nanonet, kvasir_images, tmp_path):
     video = str(tmp_path / 'clip.mp4')
     frames = [cv2.imread(p) for p in kvasir_images * 3]  # 9 real frames

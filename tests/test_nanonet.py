@@ -373,6 +373,7 @@ def _train_args(config: str, data_root: str, work_dir: str, size: int = 64) -> l
             f'dataset.data_root={data_root}', 'num_workers=0', 'persistent_workers=False')]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('variant', 'abc')
 def test_two_training_iterations_on_kvasir(variant, kvasir_small, tmp_path):
     work_dir = str(tmp_path / variant)

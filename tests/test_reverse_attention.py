@@ -544,6 +544,7 @@ def test_post_processing_config_trains_and_validates(kvasir_small, tmp_path):
     assert 'polyp/dice' in log and 'raw/dice' in log and 'raw/emptied' in log
 
 
+@pytest.mark.slow
 def test_brp_checkpoint_tested_with_post_processing(kvasir_small, brp_runner, tmp_path):
     checkpoint = osp.join(brp_runner.work_dir, 'epoch_1.pth')
     test = run_tool('tools/test.py', config_path('ra-brp-pp'), checkpoint,

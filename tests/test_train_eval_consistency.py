@@ -1,7 +1,8 @@
 """Every method learns: overfit a few real images from random init, then test them as tools/test.py.
 
-Each segmentation config is trained from random initialisation on 8 real Kvasir-SEG images at
-64x64 (augmentation off, so that a bounded number of steps can fit them), then
+Each segmentation config is trained from random initialisation on 8 real Kvasir-SEG images (4
+for the SE-ResNeXt-50 DivergentNets members) at 64x64 (augmentation off, so that a bounded number
+of steps can fit them), then
 evaluated by the same path as ``tools/test.py``: ``build_runner(mode='test')``
 with the saved checkpoint, the config's own test pipeline (at 64x64), its
 data preprocessor, evaluation mode, its threshold / post-processing, and the
@@ -17,8 +18,12 @@ while a broken path scores far lower (the Keras-momentum NanoNet: 0.00). The sam
 holds for the DivergentNets ensemble of the fitted members, for the hybrid-loss
 classifier (accuracy, untrimmed and trimmed) and for Cascade Mask R-CNN (merged
 instance masks); their bounds are set where they are defined.
+
+The runs are independent, so pytest-xdist spreads them over its workers (slowest first); the
+members' checkpoints reach the ensemble test through a file-locked folder both workers share.
 """
 import glob
+import json
 import os
 import os.path as osp
 import shutil
@@ -26,30 +31,41 @@ from typing import Callable, Dict, Tuple
 
 import pytest
 import torch
+from filelock import FileLock
 from mmengine.config import Config
 
-from conftest import REPO, run_tool
 from endommlab.apis import build_runner
 from endommlab.errors import ConfigError
+from conftest import REPO, run_tool
+
+#: tests/conftest.py: each test may run on either worker (no module-scoped state to share).
+SPREAD_OVER_WORKERS = True
+pytestmark = pytest.mark.slow
 
 SIZE = 64
 NUM_IMAGES = 8
 MIN_DICE = 0.8
 
+NANONET = 'nanonet/nanonet-{}-scratch_1xb16-200e_kvasir-seg-256x256.py'
 RA = 'reverse_attention/{}_res2net50-v1b_1xb16-20e_kvasir-seg-512x512.py'
 DIVERGENT = 'divergentnets/{}_se-resnext50_kvasir-256x256.py'
 ENSEMBLE = 'divergentnets/divergentnets_kvasir-256x256.py'
 #: The ensemble's members, in its config's order.
 MEMBERS = [DIVERGENT.format(n) for n in ('unetpp', 'fpn', 'deeplabv3', 'deeplabv3plus', 'triunet')]
-#: config -> (steps, learning rate): what fits 8 images from scratch in bounded time
-#: (the papers' Nadam/Adam, at a learning rate raised for the short run).
+#: What the SE-ResNeXt-50 members fit from scratch: 4 images in 50 steps at 3e-3 (measured on
+#: the test's images, Dice 0.90-0.95 for all six; 40 steps at 1e-3 left TriUNet++ at 0.35).
+MEMBER_RUN = (50, 3e-3, 4)
+#: config -> (steps, learning rate, images): what fits the images from scratch in bounded time
+#: (the papers' Nadam/Adam, at a learning rate raised for the short run), slowest first.
 SEG_CONFIGS = {
-    'nanonet/nanonet-a_mobilenetv2-0.5-scratch_1xb16-200e_kvasir-seg-256x256.py': (100, 3e-3),
-    'nanonet/nanonet-b_mobilenetv2-0.35-scratch_1xb16-200e_kvasir-seg-256x256.py': (100, 3e-3),
-    'nanonet/nanonet-c_mobilenetv2-0.35-scratch_1xb16-200e_kvasir-seg-256x256.py': (100, 3e-3),
-    **{RA.format(n): (100, 1e-3) for n in ('ra-brp', 'ra-br', 'ra-bp', 'ra-brp-pp', 'ra-brp-clip')},
-    **{config: (100, 1e-3) for config in MEMBERS},
-    DIVERGENT.format('triunetpp'): (100, 1e-3),
+    **{config: MEMBER_RUN for config in [DIVERGENT.format('triunetpp'), MEMBERS[4], *MEMBERS[:4]]},
+    **{RA.format(n): (100, 1e-3, NUM_IMAGES)
+       for n in ('ra-brp', 'ra-br', 'ra-bp', 'ra-brp-pp', 'ra-brp-clip')},
+    # NanoNet-A at 3e-3 fitted to Dice 0.38 on an Intel Xeon with AVX-512 (1 or 2 threads) though
+    # it passed on AMD EPYC; at 1e-3 0.95 there. B and C at 3e-3: 0.94 and 0.95 on that Xeon.
+    NANONET.format('a_mobilenetv2-0.5'): (100, 1e-3, NUM_IMAGES),
+    **{NANONET.format(n): (100, 3e-3, NUM_IMAGES)
+       for n in ('b_mobilenetv2-0.35', 'c_mobilenetv2-0.35')},
 }
 
 
@@ -81,16 +97,17 @@ def iteration_loop(steps: int, lr: float, batch_size: int, dataset: dict) -> Dic
     }
 
 
-def overfit_options(config: str, data_root: str, steps: int, lr: float) -> Dict:
-    """``--cfg-options`` that turn ``config`` into an overfitting run on ``data_root``."""
+def overfit_options(config: str, data_root: str, steps: int, lr: float, images: int) -> Dict:
+    """``--cfg-options`` that turn ``config`` into an overfitting run on ``images`` of
+    ``data_root``."""
     cfg = Config.fromfile(osp.join(REPO, 'configs', config))
     prefix = 'model.segmentor' if 'segmentor' in cfg.model else 'model'
-    dataset = dict(data_root=data_root, ann_file='splits/train.txt', indices=NUM_IMAGES,
+    dataset = dict(data_root=data_root, ann_file='splits/train.txt', indices=images,
                    pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
                              dict(type='Resize', scale=(SIZE, SIZE), keep_ratio=False),
                              dict(type='PackSegInputs')])
     options = {
-        **iteration_loop(steps, lr, NUM_IMAGES, dataset),
+        **iteration_loop(steps, lr, images, dataset),
         f'{prefix}.backbone.init_cfg': None,
         'custom_hooks': [h for h in cfg.get('custom_hooks', [])
                          if h['type'] not in ('TrainEarlyStoppingHook', )],
@@ -100,40 +117,54 @@ def overfit_options(config: str, data_root: str, steps: int, lr: float) -> Dict:
     return options
 
 
-def evaluation_options(config: str, data_root: str) -> Dict:
-    """Point the config's own test loader at the training images, at SIZE."""
+def evaluation_options(config: str, data_root: str, images: int) -> Dict:
+    """Point the config's own test loader at the first ``images`` training images, at SIZE."""
     cfg = Config.fromfile(osp.join(REPO, 'configs', config))
     return {'test_dataloader.dataset': dict(
-                data_root=data_root, ann_file='splits/train.txt', indices=NUM_IMAGES,
+                data_root=data_root, ann_file='splits/train.txt', indices=images,
                 pipeline=_scaled(cfg.test_dataloader.dataset.pipeline)),
             'test_dataloader.num_workers': 0, 'test_dataloader.persistent_workers': False}
 
 
-def train_then_test(config: str, data_root: str, work_dir: str, steps: int,
-                    lr: float) -> Tuple[str, Dict[str, float]]:
+def train_then_test(config: str, data_root: str, work_dir: str, steps: int, lr: float,
+                    images: int = NUM_IMAGES) -> Tuple[str, Dict[str, float]]:
     """Overfit ``config`` from random init; its checkpoint and tools/test.py metrics."""
     torch.manual_seed(0)
-    options = overfit_options(config, data_root, steps, lr)
+    options = overfit_options(config, data_root, steps, lr, images)
     path = osp.join(REPO, 'configs', config)
     runner = build_runner(path, mode='train', work_dir=work_dir, cfg_options=options)
     runner.train()
     checkpoint = osp.join(work_dir, f'iter_{steps}.pth')
     test_runner = build_runner(path, mode='test', work_dir=osp.join(work_dir, 'test'),
                                checkpoint=checkpoint,
-                               cfg_options=evaluation_options(config, data_root))
+                               cfg_options=evaluation_options(config, data_root, images))
     return checkpoint, test_runner.test()
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='session')
 def overfitted(kvasir_small, tmp_path_factory) -> Callable[[str], Tuple[str, Dict[str, float]]]:
-    """``config -> (checkpoint, metrics)``, each config trained once (the ensemble reuses them)."""
-    runs = {}
+    """``config -> (checkpoint, metrics)``, each config trained once (the ensemble reuses them).
+
+    The runs are kept in the folder that pytest-xdist's workers share, behind a file lock, so
+    the ensemble test reuses the members whichever worker fitted them.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        root = root.parent  # the workers' basetemps are its subfolders
+    root = root / 'overfitted'
+    root.mkdir(exist_ok=True)
 
     def run(config: str) -> Tuple[str, Dict[str, float]]:
-        if config not in runs:
-            work_dir = str(tmp_path_factory.mktemp(osp.basename(config)[:24]))
-            runs[config] = train_then_test(config, kvasir_small, work_dir, *SEG_CONFIGS[config])
-        return runs[config]
+        work_dir = root / osp.splitext(osp.basename(config))[0]
+        result = work_dir / 'result.json'
+        with FileLock(f'{work_dir}.lock'):
+            if not result.exists():
+                checkpoint, metrics = train_then_test(config, kvasir_small, str(work_dir),
+                                                      *SEG_CONFIGS[config])
+                result.write_text(json.dumps(dict(checkpoint=checkpoint, metrics={
+                    k: float(v) for k, v in metrics.items()})))
+        run_result = json.loads(result.read_text())
+        return run_result['checkpoint'], run_result['metrics']
     return run
 
 
@@ -155,7 +186,8 @@ def test_ensemble_of_overfitted_members_scores_high(overfitted, kvasir_small, tm
     assert proc.returncode == 0, proc.stderr[-3000:]
     runner = build_runner(osp.join(REPO, 'configs', ENSEMBLE), mode='test',
                           work_dir=str(tmp_path / 'test'), checkpoint=packed,
-                          cfg_options=dict(evaluation_options(ENSEMBLE, kvasir_small), **members))
+                          cfg_options=dict(evaluation_options(ENSEMBLE, kvasir_small,
+                                                              MEMBER_RUN[2]), **members))
     metrics = runner.test()
     member_dice = [overfitted(config)[1]['polyp/dice'] for config in MEMBERS]
     assert metrics['polyp/dice'] >= MIN_DICE, (metrics, member_dice)
@@ -231,8 +263,8 @@ def test_hybrid_loss_classifier_overfits_and_its_trimmed_model_agrees(kvasir_cla
 #: configs/cascade_polyp.py: ResNet-18, from scratch), on 4 real images at the demo's 128x128.
 CASCADE_CONFIG = 'demo/cascade_polyp_demo.py'
 CASCADE_IMAGES, CASCADE_SIZE = 4, 128
-CASCADE_STEPS, CASCADE_LR = 150, 0.02
-MIN_INSTANCE_DICE = 0.8  # merged instance masks at the paper's 0.5 score; measured 0.95
+CASCADE_STEPS, CASCADE_LR = 100, 0.02  # Dice 0.92 measured at 100 steps (0.95 at 150)
+MIN_INSTANCE_DICE = 0.8  # merged instance masks at the paper's 0.5 score
 
 
 def test_cascade_overfits_and_detects_in_evaluation_mode(kvasir_small, tmp_path):

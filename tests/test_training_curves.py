@@ -53,6 +53,7 @@ def test_training_curve_hook_redraws_after_validation(tmp_path):
     assert Image.open(tmp_path / 'curves.png').size == (1000, 400)
 
 
+@pytest.mark.slow
 def test_plot_curves_tool(tmp_path):
     path = write_scalars(str(tmp_path))
     result = run_tool('tools/analysis_tools/plot_curves.py', path)
