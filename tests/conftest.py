@@ -84,18 +84,30 @@ def strict_albu(transform_cfg: dict, seed: int = 0):
         return A.Compose([getattr(A, name)(**args)], seed=seed)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
-    """Schedule the suite for pytest-xdist (``-n 2 --dist loadgroup``, see pytest.ini).
+#: Modules whose tests are independent runs (they share what they share through a file lock):
+#: pytest-xdist may spread their tests over the workers.
+SPREAD_OVER_WORKERS = ('tests/test_train_eval_consistency.py', )
 
-    - A module's tests run on one worker (one ``xdist_group``), so that its module-scoped
-      fixtures (a training run, a converted data set) are built once, unless the module sets
-      ``SPREAD_OVER_WORKERS = True`` (its tests are independent runs that share nothing, or
-      share it through a file lock).
-    - Tests marked ``slow`` run first, the rest in collection order: the workers start on the
-      long runs and the short tests fill the gaps at the end (longest first).
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log) -> object:
+    """A module's tests on one worker, so that its module-scoped fixtures (a training run, a
+    converted data set) are built once; the tests of ``SPREAD_OVER_WORKERS`` one by one.
+
+    Work units go out in collection order (see ``pytest_collection_modifyitems``).
     """
-    for item in items:
-        if not getattr(item.module, 'SPREAD_OVER_WORKERS', False):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-    items.sort(key=lambda item: item.get_closest_marker('slow') is None)
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split('::', 1)[0]
+            return nodeid if module in SPREAD_OVER_WORKERS else module
+
+    return ModuleScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """Modules with a ``slow`` test first, each in its own order (a test may use what an earlier
+    one wrote): the workers start on the long runs and the short tests fill the gaps at the end."""
+    slow = {item.module.__name__ for item in items if item.get_closest_marker('slow')}
+    items.sort(key=lambda item: item.module.__name__ not in slow)

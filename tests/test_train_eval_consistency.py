@@ -38,8 +38,6 @@ from endommlab.apis import build_runner
 from endommlab.errors import ConfigError
 from conftest import REPO, run_tool
 
-#: tests/conftest.py: each test may run on either worker (no module-scoped state to share).
-SPREAD_OVER_WORKERS = True
 pytestmark = pytest.mark.slow
 
 SIZE = 64
