@@ -89,7 +89,7 @@ def iteration_loop(steps: int, lr: float, batch_size: int, dataset: dict) -> Dic
         'param_scheduler': None,
         'optim_wrapper.optimizer.lr': lr,
         'default_hooks.checkpoint': dict(_delete_=True, type='CheckpointHook', by_epoch=False,
-                                         interval=steps),
+                                         interval=steps, save_optimizer=False),
         'default_hooks.logger.interval': 25,
         'log_processor.by_epoch': False,
     }
