@@ -25,19 +25,25 @@ def read_scalars(path: str) -> Tuple[List[dict], List[dict]]:
 
 
 def plot_training_curves(path: str, out_file: str, val_keys: Sequence[str] = ('polyp/dice', ),
-                         train_keys: Sequence[str] = ('loss', )) -> Dict[str, int]:
+                         train_keys: Sequence[str] = ('loss', ),
+                         x: str = 'step') -> Dict[str, int]:
     """Save a PNG: ``val_keys`` per validation step (left), ``train_keys`` per iteration (right).
 
-    Returns the number of points drawn per key; a key the run never logged
-    draws none and is left out of the legend.
+    ``x='wall_minutes'`` draws the validation keys against the minutes of training that
+    ``WallClockHook`` logs with each validation instead of the epoch. Returns the number of
+    points drawn per key; a key the run never logged draws none and is left out of the legend.
     """
     train, val = read_scalars(path)
     fig = Figure(figsize=(10, 4), tight_layout=True)
     points = {}
-    for ax, records, keys, x_label in ((fig.add_subplot(1, 2, 1), val, val_keys, 'epoch'),
-                                       (fig.add_subplot(1, 2, 2), train, train_keys, 'iteration')):
+    val_x, val_label = (x, 'minutes of training') if x != 'step' else ('step', 'epoch')
+    if val and x != 'step' and not any(x in r for r in val):
+        raise DataError(f'{path} logs no {x!r} (add custom_hooks=[dict(type=\'WallClockHook\')])')
+    for ax, records, keys, x_key, x_label in (
+            (fig.add_subplot(1, 2, 1), val, val_keys, val_x, val_label),
+            (fig.add_subplot(1, 2, 2), train, train_keys, 'step', 'iteration')):
         for key in keys:
-            xy = [(r['step'], r[key]) for r in records if key in r]
+            xy = [(r[x_key], r[key]) for r in records if key in r and x_key in r]
             points[key] = len(xy)
             if xy:
                 ax.plot(*zip(*xy), marker='o' if records is val else None, label=key)

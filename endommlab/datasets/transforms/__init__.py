@@ -1,3 +1,4 @@
 from .albu import AlbuSeg
+from .cached_transforms import CachedTransforms
 
-__all__ = ['AlbuSeg']
+__all__ = ['AlbuSeg', 'CachedTransforms']

@@ -5,6 +5,7 @@ from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_h
 from .train_early_stopping_hook import TrainEarlyStoppingHook
 from .training_curve_hook import TrainingCurveHook
 from .trimming_hook import TrimmingHook, save_trimmed, trim_classifier, trimmed_head
+from .wall_clock_hook import WallClockHook
 from .weight_init_check_hook import WeightInitCheckHook, register_weight_init_check_hook
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     'trimmed_head',
     'EnsembleMemberMaskHook',
     'member_panel',
+    'WallClockHook',
     'WeightInitCheckHook',
     'register_weight_init_check_hook',
 ]
