@@ -1,6 +1,7 @@
 """Packaging for EndoMMLab.
 
-A non-editable install copies ``configs/``, ``tools/`` and ``model-index.yml`` into
+A non-editable install copies ``configs/``, ``tools/``, ``model-index.yml`` and the shipped
+weights (``model_zoo/``) into
 ``endommlab/.mim/`` (as MMDetection does) so that ``mim train endommlab ...`` and
 ``mim search endommlab`` find them; an editable install (``pip install -e .``) links
 them instead.
@@ -11,7 +12,8 @@ import shutil
 import sys
 from setuptools import find_packages, setup
 
-MIM_FILES = ('configs', 'tools', 'requirements', 'requirements.txt', 'model-index.yml')
+MIM_FILES = ('configs', 'tools', 'requirements', 'requirements.txt', 'model-index.yml',
+             'model_zoo')
 
 
 def get_version() -> str:

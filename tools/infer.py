@@ -1,11 +1,12 @@
 """Run a model on an image, a folder of images or a video.
 
-    python tools/infer.py CONFIG CHECKPOINT INPUT --out-dir DIR
+    python tools/infer.py MODEL [CHECKPOINT] INPUT --out-dir DIR
         [--backend pytorch|torchscript|onnxruntime] [--device cpu] [--threads N]
 
-INPUT is an image, a folder (searched recursively by extension) or a video file.
-CHECKPOINT is a ``.pth`` checkpoint (pytorch, torchscript) or a ``.onnx`` file
-from ``tools/deployment/export_onnx.py`` (onnxruntime). Writes, under DIR,
+MODEL is a config file or a model-zoo name (``nanonet-a_kvasir-seg``), whose shipped weights
+are used when no CHECKPOINT is given. INPUT is an image, a folder (searched recursively by
+extension) or a video file. CHECKPOINT is a ``.pth`` checkpoint (pytorch, torchscript) or a
+``.onnx`` file from ``tools/deployment/export_onnx.py`` (onnxruntime). Writes, under DIR,
 binary masks ``masks/*.png`` (0/255, original size), overlays
 ``overlays/*.png`` (a video: ``<name>_overlay.mp4`` at the input frame rate),
 and ``results.csv`` / ``results.json`` (per frame: index, file, polyp present,
@@ -25,8 +26,10 @@ from endommlab.apis import BACKENDS, PolypInferencer, report_user_errors  # noqa
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Polyp segmentation / classification inference')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint (.pth) or exported model (.onnx)')
+    parser.add_argument('model', help='config file or model-zoo name')
+    parser.add_argument('checkpoint', nargs='?',
+                        help='checkpoint (.pth) or exported model (.onnx); default: the zoo '
+                        "model's weights")
     parser.add_argument('input', help='image, folder of images or video file')
     parser.add_argument('--out-dir', required=True, help='output folder')
     parser.add_argument('--backend', choices=BACKENDS, default='pytorch')
@@ -41,7 +44,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with report_user_errors():
-        inferencer = PolypInferencer(args.config, args.checkpoint, backend=args.backend,
+        inferencer = PolypInferencer(args.model, args.checkpoint, backend=args.backend,
                                      device=args.device, threads=args.threads,
                                      cfg_options=args.cfg_options, probability=False)
         run = inferencer(args.input, out_dir=args.out_dir, keep_results=False,

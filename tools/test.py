@@ -1,7 +1,10 @@
 """Evaluate a checkpoint of any EndoMMLab config; prints the config's metrics.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out results.pkl]
+    python tools/test.py MODEL [CHECKPOINT] [--work-dir DIR] [--out results.pkl]
         [--show-dir DIR] [--cfg-options KEY=VALUE ...] [--launcher ...]
+
+MODEL is a config file or a model-zoo name; a zoo name without CHECKPOINT scores the
+weights shipped with it.
 """
 import argparse
 import os.path as osp
@@ -10,20 +13,25 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout
 
 from endommlab.apis import (add_runner_args, build_runner, parse_runner_args,  # noqa: E402
-                            report_user_errors)
+                            report_user_errors, resolve_model)
+from endommlab.errors import ConfigError  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description='Test (and evaluate) an EndoMMLab model')
-    parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('model', help='config file or model-zoo name')
+    parser.add_argument('checkpoint', nargs='?',
+                        help="checkpoint file (default: the zoo model's weights)")
     parser.add_argument('--out', help='dump every prediction to this pickle file')
     parser.add_argument('--show-dir', help='write pictures of prediction vs ground truth here')
     args = parse_runner_args(add_runner_args(parser))
     with report_user_errors():
-        runner = build_runner(args.config, mode='test', work_dir=args.work_dir,
+        config, checkpoint = resolve_model(args.model, args.checkpoint)
+        if checkpoint is None:
+            raise ConfigError(f'{args.model} is a config file: give the checkpoint to test')
+        runner = build_runner(config, mode='test', work_dir=args.work_dir,
                               cfg_options=args.cfg_options, launcher=args.launcher,
-                              checkpoint=args.checkpoint, out=args.out, show_dir=args.show_dir)
+                              checkpoint=checkpoint, out=args.out, show_dir=args.show_dir)
         runner.test()
 
 

@@ -13,6 +13,7 @@ from endommlab.errors import ConfigError
 from endommlab.structures import Frame, InferenceInput, InferenceResult, InputType
 from .inference import inference_pipeline, inference_results, init_model
 from .inference_writer import InferenceWriter
+from .model_zoo import resolve_model
 from .runner_builder import load_config
 
 BACKENDS = ('pytorch', 'torchscript', 'onnxruntime')
@@ -44,7 +45,11 @@ class InferenceRun:
 
 
 class PolypInferencer:
-    """A model from its config and checkpoint, ready to run on any :class:`InferenceInput`.
+    """A model from a zoo name, or a config and checkpoint, ready to run on any input.
+
+    ``model`` is a config file or a model-zoo name (``'nanonet-a_kvasir-seg'``; see
+    :func:`~endommlab.apis.resolve_model`), whose shipped weights are used unless
+    ``checkpoint`` is given. Inputs are anything :class:`InferenceInput` reads.
 
     Backends: ``'pytorch'`` (the model and the config's test pipeline, exactly as
     ``tools/test.py`` predicts, so threshold post-processing, ensembles and
@@ -57,12 +62,13 @@ class PolypInferencer:
 
     Example::
 
+        run = PolypInferencer('nanonet-a_kvasir-seg')('video.mp4', out_dir='out')
         inferencer = PolypInferencer('configs/nanonet/nanonet-a_....py', 'nanonet-a.onnx',
                                      backend='onnxruntime', threads=2)
         run = inferencer('video.mp4', out_dir='out')  # results, masks, overlay video
     """
 
-    def __init__(self, config: str, checkpoint: Optional[str], backend: str = 'pytorch',
+    def __init__(self, model: str, checkpoint: Optional[str] = None, backend: str = 'pytorch',
                  device: str = 'cpu', threads: Optional[int] = None,
                  cfg_options: Optional[dict] = None, probability: bool = True) -> None:
         if backend not in BACKENDS:
@@ -71,9 +77,15 @@ class PolypInferencer:
             raise ConfigError(f'the {backend} backend runs on the CPU; use --device cpu')
         if threads:
             torch.set_num_threads(threads)
+        if backend == 'onnxruntime':  # the zoo gives the config; the .onnx file is the user's
+            config, _ = resolve_model(model, checkpoint='')
+        else:
+            config, checkpoint = resolve_model(model, checkpoint)
         self.cfg = load_config(config, cfg_options)
         self.backend = backend
         if backend == 'onnxruntime':
+            if not checkpoint:
+                raise ConfigError('the onnxruntime backend needs the exported .onnx file')
             self.deployed = ONNXRuntimeModel(checkpoint, self.cfg, threads)
             self.deployed.with_probability = probability
             return

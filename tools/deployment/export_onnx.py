@@ -1,9 +1,10 @@
 """Export a segmentation or classification model to ONNX (``torch.onnx``, no mmdeploy).
 
-    python tools/deployment/export_onnx.py CONFIG CHECKPOINT -o model.onnx
+    python tools/deployment/export_onnx.py MODEL [CHECKPOINT] -o model.onnx
         [--input-size H W] [--dynamic-batch] [--opset 17] [--cfg-options ...]
         [--int8 FOLDER|DIR:SPLIT [--calibration-images 64]]
 
+MODEL is a config file or a model-zoo name (its shipped weights unless CHECKPOINT is given).
 The graph maps normalised images ``(N, 3, H, W)`` to the polyp logits
 ``(N, M, H, W)`` (segmentors; ``M`` members of an ensemble, else 1) or the class
 probabilities ``(N, C)`` (classifiers).
@@ -31,16 +32,18 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
-from endommlab.apis import init_model, load_config, report_user_errors  # noqa: E402
+from endommlab.apis import init_model, load_config, report_user_errors, resolve_model  # noqa: E402
 from endommlab.deployment import (DeployWrapper, ONNXRuntimeModel, calibration_images,  # noqa: E402
                                   export_onnx, quantize_onnx)
+from endommlab.errors import ConfigError  # noqa: E402
 from endommlab.structures import load_image  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Export a model to ONNX')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint (.pth)')
+    parser.add_argument('model', help='config file or model-zoo name')
+    parser.add_argument('checkpoint', nargs='?',
+                        help="checkpoint (.pth); default: the zoo model's weights")
     parser.add_argument('-o', '--out', required=True, help='output .onnx file')
     parser.add_argument('--input-size', type=int, nargs=2, metavar=('H', 'W'),
                         help="network input size (default: the test pipeline's resize)")
@@ -59,8 +62,11 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     with report_user_errors():
-        cfg = load_config(args.config, args.cfg_options)
-        model = init_model(cfg, args.checkpoint)
+        config, checkpoint = resolve_model(args.model, args.checkpoint)
+        if checkpoint is None:
+            raise ConfigError(f'{args.model} is a config file: give the checkpoint to export')
+        cfg = load_config(config, args.cfg_options)
+        model = init_model(cfg, checkpoint)
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         meta = export_onnx(model, cfg, args.out, args.input_size, args.dynamic_batch, args.opset)
         h, w = meta['input_size']
