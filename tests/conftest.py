@@ -67,6 +67,21 @@ def run_tool(*args: str, timeout: int = 900, env: dict = None) -> subprocess.Com
                           timeout=timeout, env=full_env)
 
 
+def tool_main(script: str, *argv: str) -> int:
+    """``tools/<script>`` run in this process (saves a start-up per call); its exit code."""
+    import runpy
+    tool = osp.join(REPO, 'tools', script)
+    old = sys.argv
+    sys.argv = [tool, *argv]
+    try:
+        runpy.run_path(tool, run_name='__main__')
+        return 0
+    except SystemExit as e:
+        return e.code
+    finally:
+        sys.argv = old
+
+
 def strict_albu(transform_cfg: dict, seed: int = 0):
     """One albumentations transform from its config dict, at p=1 and seeded.
 

@@ -8,8 +8,6 @@ almost flat probability map, on which a mask comparison would prove nothing.
 import glob
 import json
 import os.path as osp
-import runpy
-import sys
 
 import cv2
 import numpy as np
@@ -24,7 +22,7 @@ from endommlab.deployment import (POLYP_LOGITS, DeployModel, DeployWrapper, ONNX
 from endommlab.engine.hooks import save_trimmed
 from endommlab.errors import ConfigError, DataError
 from endommlab.models.segmentors import DivergentNets
-from conftest import REPO, run_tool
+from conftest import REPO, run_tool, tool_main
 
 pytest.importorskip('onnxruntime')
 
@@ -371,20 +369,6 @@ def write_video(path: str, images: list, fps: float, size=(320, 256)) -> None:
     for image in images:
         writer.write(cv2.resize(image, size))
     writer.release()
-
-
-def tool_main(script: str, *argv: str) -> int:
-    """``tools/<script>`` run in this process (saves a start-up per call); its exit code."""
-    tool = osp.join(REPO, 'tools', script)
-    old = sys.argv
-    sys.argv = [tool, *argv]
-    try:
-        runpy.run_path(tool, run_name='__main__')
-        return 0
-    except SystemExit as e:
-        return e.code
-    finally:
-        sys.argv = old
 
 
 @pytest.mark.slow

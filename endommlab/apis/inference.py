@@ -1,7 +1,6 @@
 """Model from config + checkpoint, and inference on images (mmseg's ``init_model`` /
 ``inference_model``), for every EndoMMLab task."""
 import copy
-import os.path as osp
 import warnings
 from pathlib import Path
 from typing import List, Optional, Sequence, Union
@@ -14,9 +13,9 @@ from mmengine.registry import DATASETS, MODELS, DefaultScope, init_default_scope
 from mmengine.runner.checkpoint import load_checkpoint
 from torch import nn
 
-from endommlab.errors import ConfigError
 from endommlab.models.segmentors import polyp_probability
 from endommlab.structures import InferenceResult, load_image
+from endommlab.utils import load_fitting_checkpoint
 from .runner_builder import load_config
 
 ImageType = Union[str, np.ndarray]
@@ -49,8 +48,9 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
     Checkpoints load through EndoMMLab's weights-only loader.
 
     Raises:
-        ConfigError: the config or checkpoint is missing, or the checkpoint's
-            weights do not fit the config's model.
+        ConfigError: the config is missing.
+        CheckpointError: the checkpoint is missing, unreadable, unsafe, or its weights do
+            not fit the config's model.
     """
     cfg = load_config(str(config), cfg_options) if not isinstance(config, Config) \
         else copy.deepcopy(config)
@@ -62,14 +62,9 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
         model = MODELS.build(cfg.model)
     dataset_meta = None
     if checkpoint is not None:
-        if not osp.isfile(checkpoint):
-            raise ConfigError(f'checkpoint {checkpoint} does not exist')
-        try:
-            ckpt = load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                                   logger='silent')
-        except (RuntimeError, KeyError) as e:
-            raise ConfigError(f'checkpoint {checkpoint} does not fit config {cfg.filename}: '
-                              f'{str(e).strip().splitlines()[0]}') from None
+        load_fitting_checkpoint(model, checkpoint, cfg.filename)  # a named error if not
+        ckpt = load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
+                               logger='silent')
         dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
     if dataset_meta is None:
         dataset_cfg = (cfg.get('test_dataloader') or {}).get('dataset', {})

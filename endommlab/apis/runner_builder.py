@@ -2,6 +2,7 @@
 import contextlib
 import os.path as osp
 import sys
+import uuid
 from typing import Iterator, Optional
 
 import torch
@@ -12,6 +13,7 @@ from mmengine.runner import Runner
 
 from endommlab.engine.hooks import register_safe_checkpoint_hook, register_weight_init_check_hook
 from endommlab.errors import ConfigError, EndoMMLabError
+from endommlab.utils import load_fitting_checkpoint
 
 
 def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
@@ -90,7 +92,14 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
         elif show_dir:
             cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
                 dict(type='PolypOverlayHook', out_dir=show_dir)]
+    if isinstance(cfg.get('visualizer'), dict):
+        # mmengine hands out an existing visualizer of the same name (with its old save_dir):
+        # a second runner in one process (a notebook, a test) would write into the first's
+        # folder, or fail once that is gone
+        cfg.visualizer.name = f"{cfg.visualizer.get('name', 'visualizer')}-{uuid.uuid4().hex[:8]}"
     runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    if mode == 'test':  # mmengine loads non-strictly and only logs what did not fit
+        load_fitting_checkpoint(runner.model, checkpoint, config)
     register_safe_checkpoint_hook(runner)
     if mode == 'train':
         register_weight_init_check_hook(runner)

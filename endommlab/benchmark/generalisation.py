@@ -30,6 +30,7 @@ from endommlab.errors import ConfigError
 from endommlab.evaluation.functional import GAP_KEYS, SCORE_KEYS, generalisation_gap
 from endommlab.evaluation.metrics import PRANET_KEYS
 from endommlab.models.segmentors import ThresholdPostProcessSegmentor
+from endommlab.utils import load_fitting_checkpoint
 
 #: Columns of the table, in order.
 COLUMNS = (('model', 'post_process', 'data', 'images', 'negatives') + SCORE_KEYS
@@ -95,7 +96,8 @@ def build_test_model(spec: ModelSpec, cfg_options: Optional[dict] = None):
     if cfg.get('data_preprocessor') is not None:  # as the Runner does
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     model = MODELS.build(model_cfg)
-    load_checkpoint(model, spec.checkpoint, map_location='cpu', logger='current')
+    load_fitting_checkpoint(model, spec.checkpoint, spec.config)  # refuse before scoring
+    load_checkpoint(model, spec.checkpoint, map_location='cpu', strict=True, logger='current')
     return cfg, model.eval()
 
 

@@ -31,7 +31,7 @@ import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from endommlab.errors import CheckpointSafetyError
+from endommlab.errors import CheckpointError, CheckpointSafetyError
 
 _TAG = '__endommlab_safe__'
 MapLocation = Optional[Union[str, Callable, torch.device]]
@@ -105,19 +105,33 @@ def safe_torch_load(f: Any, map_location: MapLocation = None, name: Optional[str
     """``torch.load(f, weights_only=True)`` with :data:`SAFE_GLOBALS` allowed.
 
     Raises:
-        CheckpointSafetyError: the file holds an object outside the allow-list.
+        CheckpointSafetyError: the file holds an object outside the allow-list (named).
+        CheckpointError: the file is empty, truncated or not a PyTorch checkpoint.
     """
+    name = name or repr(f)
     try:
         with torch.serialization.safe_globals(SAFE_GLOBALS):
             return torch.load(f, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        found = re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))
-        what = found.group(1) if found else str(e).splitlines()[0]
+        found = re.search(r'GLOBAL ([\w.]+)', str(e))
+        if found is None:
+            operand = re.search(r'Unsupported operand (\d+)', str(e))
+            raise CheckpointError(
+                f'checkpoint {name} is not a PyTorch checkpoint' +
+                (f' (weights-only loading stops at pickle opcode {operand.group(1)})'
+                 if operand else '')) from None
         raise CheckpointSafetyError(
-            f'refusing to load checkpoint {name or repr(f)}: it holds `{what}`, which '
+            f'refusing to load checkpoint {name}: it holds `{found.group(1)}`, which '
             'weights_only loading does not allow (only tensors, Python values, '
             'numpy arrays and mmengine HistoryBuffers are accepted). Re-save the '
             'weights as a plain state_dict from a trusted environment.') from None
+    except EOFError:
+        raise CheckpointError(f'checkpoint {name} is empty or cut short: nothing to load '
+                              '(was it written completely?)') from None
+    except (RuntimeError, KeyError, ValueError) as e:
+        reason = str(e).strip().split('. ')[0] if isinstance(e, RuntimeError) else ''
+        raise CheckpointError(f'checkpoint {name} is truncated or not a PyTorch checkpoint'
+                              + (f' ({reason})' if reason else '')) from None
 
 
 @CheckpointLoader.register_scheme(prefixes='', force=True)
@@ -139,3 +153,44 @@ def load_from_http(filename: str, map_location: MapLocation = None,
         os.makedirs(model_dir, exist_ok=True)
         torch.hub.download_url_to_file(filename, cached, progress=progress)
     return safe_torch_load(cached, map_location, name=f'{filename} (cached at {cached})')
+
+
+def checkpoint_mismatches(model: torch.nn.Module, checkpoint: dict, limit: int = 3) -> str:
+    """What keeps ``checkpoint``'s weights from loading strictly into ``model`` ('' if nothing).
+
+    Names the first ``limit`` missing keys, unexpected keys and shape mismatches, as
+    ``load_state_dict(strict=True)`` would refuse them (a DDP ``module.`` prefix is ignored).
+    """
+    model = getattr(model, 'module', model)
+    state = checkpoint.get('state_dict', checkpoint)
+    state = OrderedDict((re.sub(r'^module\.', '', k), v) for k, v in state.items())
+    own = model.state_dict()
+    found = (
+        ('missing', [k for k in own if k not in state]),
+        ('unexpected', [k for k in state if k not in own]),
+        ('shape mismatch', [f'{k} {tuple(state[k].shape)} in the checkpoint, {tuple(v.shape)} '
+                            'in the model' for k, v in own.items()
+                            if k in state and tuple(getattr(state[k], 'shape', ())) != tuple(
+                                v.shape)]),
+    )
+    return '; '.join(f'{len(keys)} {what} (first: {", ".join(keys[:limit])})'
+                     for what, keys in found if keys)
+
+
+def load_fitting_checkpoint(model: torch.nn.Module, path: str, config: str) -> dict:
+    """Read ``path`` weights-only and check it fits ``model``; the checkpoint dict.
+
+    Raises:
+        CheckpointError: the file is missing, unreadable or unsafe, or its weights do not fit
+            the model of ``config`` (the first mismatching keys are named).
+    """
+    if not osp.isfile(path):
+        raise CheckpointError(f'checkpoint {path} does not exist')
+    checkpoint = safe_torch_load(path, 'cpu', name=path)
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(f'checkpoint {path} holds a {type(checkpoint).__name__}, not a '
+                              'state_dict')
+    problems = checkpoint_mismatches(model, checkpoint)
+    if problems:
+        raise CheckpointError(f'checkpoint {path} does not fit config {config}: {problems}')
+    return checkpoint
