@@ -19,7 +19,7 @@ from endommlab.datasets.converters import (ConversionReport, binarize_mask, conv
                                            convert_pairs, find_pairs, make_synthetic_polyp_set,
                                            mask_to_instances, split_stems)
 from endommlab.errors import ConfigError, DataError, DataRootNotFoundError
-from conftest import REPO, run_tool
+from conftest import REPO, run_tool, tool_main
 
 
 @pytest.fixture(scope='module')
@@ -368,3 +368,81 @@ def test_missing_image_error_names_the_real_cause(cvc_converted, tmp_path):
     assert (f'2 files named by splits/train.txt are missing: images/{renamed}.jpg (images/ holds '
             f'{renamed}.webp), images/{removed}.jpg (no file named {removed}.* in images/)'
             ) in str(err.value)
+
+
+def _digest(folder: str) -> dict:
+    return {name: open(osp.join(folder, name), 'rb').read() for name in sorted(os.listdir(folder))}
+
+
+def test_converter_never_writes_over_its_input(raw_set, tmp_path, capsys):
+    """Measured: ``images_masks.py X/images X/masks -o X`` rewrote the source masks in place."""
+    img_dir, mask_dir = raw_set
+    before = _digest(mask_dir)
+    code = tool_main('dataset_converters/images_masks.py', img_dir, mask_dir, '-o', str(tmp_path))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err[-1].startswith('error: ') and 'would overwrite its own input' in err[-1]
+    assert _digest(mask_dir) == before  # every source mask byte for byte
+
+
+def test_converting_again_needs_overwrite_and_removes_only_its_own_files(raw_set, tmp_path,
+                                                                         capsys):
+    """Measured: a second conversion into the same folder left the earlier images beside the
+    new masks, and tools/test.py later failed on them."""
+    img_dir, mask_dir = raw_set
+    out = str(tmp_path / 'out')
+    convert_pairs(find_pairs(img_dir, mask_dir, ConversionReport()), out, ConversionReport())
+    user_file = osp.join(out, 'images', 'my_notes.txt')  # not written by the converter
+    open(user_file, 'w').write('keep me')
+    os.remove(osp.join(mask_dir, 'good.png'))  # the new conversion lacks 'good'
+    args = ('dataset_converters/images_masks.py', img_dir, mask_dir, '-o', out)
+    assert tool_main(*args) == 2
+    assert 'already holds images, masks, splits, annotations, conversion_report.json: add ' \
+        '--overwrite' in capsys.readouterr().err
+    assert tool_main(*args, '--overwrite') == 0
+    assert 'removed 9 files of the earlier conversion' in capsys.readouterr().out
+    assert sorted(os.listdir(osp.join(out, 'images'))) == [
+        'my_notes.txt', 'negative.png', 'onezero.png']
+    with open(osp.join(out, 'conversion_report.json')) as f:
+        assert 'images/good.jpg' in json.load(f)['removed']
+    assert open(user_file).read() == 'keep me'
+
+
+def test_unwritable_output_is_an_error_not_a_success(raw_set, tmp_path, capsys, monkeypatch):
+    """Measured: with masks/ unwritable the converter printed "written to" and exited 0
+    (``cv2.imwrite`` returns False instead of raising; as root no folder is unwritable, so
+    the refusal is simulated)."""
+    img_dir, mask_dir = raw_set
+    out = tmp_path / 'out'
+    with monkeypatch.context() as patch:
+        patch.setattr(cv2, 'imwrite', lambda *args, **kwargs: False)
+        code = tool_main('dataset_converters/images_masks.py', img_dir, mask_dir, '-o', str(out))
+    captured = capsys.readouterr()
+    assert code == 2 and 'written to' not in captured.out
+    assert captured.err.strip().splitlines()[-1] == \
+        f"error: could not write {out / 'masks' / 'good.png'}"
+    blocked = tmp_path / 'blocked'
+    blocked.write_text('a file where the output folder should be')
+    assert tool_main('dataset_converters/images_masks.py', img_dir, mask_dir, '-o',
+                     str(blocked)) == 2
+    assert 'error: cannot create' in capsys.readouterr().err
+
+
+def test_soft_jpeg_masks_are_accepted_when_asked(tmp_path):
+    """Measured: resized JPEG masks (2-7 % soft-edge pixels) were all skipped, with no option
+    to accept them."""
+    img_dir, mask_dir = tmp_path / 'images', tmp_path / 'masks'
+    mask = np.zeros((64, 64), np.uint8)
+    mask[16:48, 16:48] = 255
+    soft = cv2.resize(cv2.resize(mask, (20, 20), interpolation=cv2.INTER_AREA), (64, 64))
+    write(str(img_dir / 'a.jpg'), np.full((64, 64, 3), 90, np.uint8))
+    write(str(mask_dir / 'a.jpg'), soft)
+    share = np.count_nonzero((soft >= 32) & (soft < 224)) / np.count_nonzero(soft)
+    assert 0.02 < share < 0.3
+    report = convert_pairs(find_pairs(str(img_dir), str(mask_dir), ConversionReport()),
+                           str(tmp_path / 'strict'), ConversionReport())
+    assert '--max-ambiguous' in report.skipped['a']
+    report = convert_pairs(find_pairs(str(img_dir), str(mask_dir), ConversionReport()),
+                           str(tmp_path / 'soft'), ConversionReport(), max_ambiguous=0.3)
+    assert report.converted == ['a']
+    out = cv2.imread(str(tmp_path / 'soft' / 'masks' / 'a.png'), cv2.IMREAD_UNCHANGED)
+    assert abs(int(out.sum()) - 32 * 32) < 32 * 4  # thresholded at 128: the square comes back

@@ -8,6 +8,8 @@ Images and masks are matched by file stem; both may be jpg/png/tif/bmp (TIFFs th
 refuses, such as CVC-ClinicDB's 3-sample BlackIsZero frames, are read with tifffile), masks
 0/255 or 0/1. Images with an empty mask are kept as negatives. Every skipped pair is printed
 with its reason (mask missing, unreadable, size mismatch, not binary, unknown file type).
+The output never overlaps the input; a folder holding an earlier conversion is replaced only
+with ``--overwrite`` (then only the files that conversion wrote are removed).
 """
 import argparse
 import os.path as osp
@@ -33,6 +35,11 @@ def main() -> None:
                         're-encoded); every config finds either')
     parser.add_argument('--threshold', type=int, default=128, help='mask threshold (0-255 scale)')
     parser.add_argument('--min-area', type=int, default=16, help='drop mask regions below (px)')
+    parser.add_argument('--max-ambiguous', type=float, default=0.02,
+                        help='share of a mask\'s non-zero pixels allowed between 32 and 223 '
+                        '(soft edges of resized JPEG masks) before it is skipped as not binary')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace an earlier conversion in --out-dir')
     parser.add_argument('--strict', action='store_true', help='stop at the first bad pair')
     args = parser.parse_args()
     with report_user_errors():
@@ -42,7 +49,8 @@ def main() -> None:
         report = convert_pairs(pairs, args.out_dir, report, splits=splits, num_val=args.num_val,
                                seed=args.seed, img_suffix=args.img_suffix,
                                threshold=args.threshold, min_area=args.min_area,
-                               strict=args.strict)
+                               strict=args.strict, overwrite=args.overwrite,
+                               max_ambiguous=args.max_ambiguous)
     print(report.summary())
     print(f'written to {args.out_dir}')
 

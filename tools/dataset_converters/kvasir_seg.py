@@ -25,11 +25,13 @@ def main() -> None:
     parser.add_argument('--seed', type=int, default=0, help='seed of the train/val split')
     parser.add_argument('--min-area', type=int, default=16,
                         help='drop mask regions smaller than this (JPEG specks), pixels')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace an earlier conversion in --out-dir')
     parser.add_argument('--strict', action='store_true', help='stop at the first bad pair')
     args = parser.parse_args()
     with report_user_errors():
         report = convert_kvasir_seg(args.src, args.out_dir, args.num_val, args.seed, args.strict,
-                                    args.min_area)
+                                    args.min_area, overwrite=args.overwrite)
     print(report.summary())
     print(f'written to {args.out_dir}')
 

@@ -11,6 +11,11 @@ Output layout (``out_dir``)::
                                    region, RLE masks (MMDetection ``ann_file``)
     conversion_report.json         what was converted, negatives, skips + reasons
 
+The converter never writes where its input lies, and a folder that holds an earlier
+conversion is replaced only when asked (``overwrite``); then exactly the files that the earlier
+conversion's report lists are removed, and the new report names them. Every file written is
+read back.
+
 Sources are read by Pillow, and TIFFs that Pillow refuses (CVC-ClinicDB's
 3-sample BlackIsZero frames) by tifffile; 16-bit data become 8-bit. Images
 whose mask is empty are kept as negatives (challenge test sets hold
@@ -31,7 +36,7 @@ import numpy as np
 import tifffile
 from PIL import Image, UnidentifiedImageError
 
-from endommlab.errors import ConfigError, DataError
+from endommlab.errors import ConfigError, DataError, OutputError
 from .coco import CocoBuilder
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
@@ -44,6 +49,8 @@ WIDE_MODES = ('I;16', 'I;16L', 'I;16B', 'I', 'F')
 #: A mask pixel between these values (0-255 scale) is neither background nor
 #: polyp; JPEG noise keeps such pixels to a thin band along the mask border.
 AMBIGUOUS_RANGE = (32, 224)
+#: What a conversion writes in its output folder.
+OUTPUT_ENTRIES = ('images', 'masks', 'splits', 'annotations', 'conversion_report.json')
 
 
 @dataclass
@@ -63,6 +70,7 @@ class ConversionReport:
     splits: Dict[str, List[str]] = field(default_factory=dict)
     instances: int = 0
     notes: List[str] = field(default_factory=list)
+    removed: List[str] = field(default_factory=list)
 
     def skip(self, name: str, reason: str) -> None:
         self.skipped[name] = reason
@@ -75,11 +83,15 @@ class ConversionReport:
         lines.append(f'skipped: {len(self.skipped)}')
         lines += [f'  {name}: {reason}' for name, reason in sorted(self.skipped.items())]
         lines += self.notes
+        if self.removed:
+            lines.append(f'removed {len(self.removed)} files of the earlier conversion '
+                         '(listed in conversion_report.json)')
         return '\n'.join(lines)
 
     def to_dict(self) -> dict:
         return dict(converted=self.converted, negatives=self.negatives, skipped=self.skipped,
-                    splits=self.splits, instances=self.instances, notes=self.notes)
+                    splits=self.splits, instances=self.instances, notes=self.notes,
+                    removed=self.removed)
 
 
 def _index_folder(folder: str, report: ConversionReport, kind: str) -> Dict[str, str]:
@@ -197,9 +209,12 @@ def binarize_mask(mask: np.ndarray,
     nonzero = np.count_nonzero(mask)
     ambiguous = np.count_nonzero((mask >= AMBIGUOUS_RANGE[0]) & (mask < AMBIGUOUS_RANGE[1]))
     if ambiguous > max_ambiguous * nonzero:
+        share = ambiguous / nonzero
         raise DataError(f'mask is not binary after thresholding at {threshold}: '
-                        f'{ambiguous / nonzero:.1%} of its non-zero pixels lie between '
-                        f'{AMBIGUOUS_RANGE[0]} and {AMBIGUOUS_RANGE[1] - 1}')
+                        f'{share:.1%} of its non-zero pixels lie between '
+                        f'{AMBIGUOUS_RANGE[0]} and {AMBIGUOUS_RANGE[1] - 1} (soft edges of a '
+                        f'resized JPEG mask: --max-ambiguous {np.ceil(share * 100) / 100:.2f} '
+                        'thresholds it)')
     return (mask >= threshold).astype(np.uint8)
 
 
@@ -218,7 +233,8 @@ def remove_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
 
 def read_pair(pair: Pair,
               threshold: int = 128,
-              min_area: int = 16) -> Tuple[Image.Image, np.ndarray]:
+              min_area: int = 16,
+              max_ambiguous: float = 0.02) -> Tuple[Image.Image, np.ndarray]:
     """Decode and validate one pair: image, and its binary 0/1 mask."""
     img = read_image(pair.image_path)
     try:
@@ -229,7 +245,7 @@ def read_pair(pair: Pair,
         raise DataError(f'mask size {mask_img.size[0]}x{mask_img.size[1]} != image size '
                         f'{img.size[0]}x{img.size[1]}')
     gray = mask_img.convert('L') if mask_img.mode in ('1', 'L') else mask_img.convert('RGB')
-    return img, remove_specks(binarize_mask(np.asarray(gray), threshold), min_area)
+    return img, remove_specks(binarize_mask(np.asarray(gray), threshold, max_ambiguous), min_area)
 
 
 def split_stems(stems: Sequence[str], num_val: int, seed: int) -> Dict[str, List[str]]:
@@ -245,11 +261,68 @@ def split_stems(stems: Sequence[str], num_val: int, seed: int) -> Dict[str, List
 
 
 def _write_image(img: Image.Image, src: str, dst: str) -> None:
-    if osp.splitext(src)[1].lower() == osp.splitext(dst)[1].lower() or (
-            osp.splitext(src)[1].lower() in ('.jpg', '.jpeg') and dst.endswith('.jpg')):
-        shutil.copyfile(src, dst)
-    else:
-        img.convert('RGB').save(dst)
+    try:
+        if osp.splitext(src)[1].lower() == osp.splitext(dst)[1].lower() or (
+                osp.splitext(src)[1].lower() in ('.jpg', '.jpeg') and dst.endswith('.jpg')):
+            shutil.copyfile(src, dst)
+        else:
+            img.convert('RGB').save(dst)
+        with Image.open(dst) as written:
+            written.load()
+    except OSError as e:
+        raise OutputError(f'could not write {dst} ({e.strerror or e})') from None
+
+
+def _write_mask(mask: np.ndarray, dst: str) -> None:
+    written = cv2.imwrite(dst, mask)
+    if not written or cv2.imread(dst, cv2.IMREAD_UNCHANGED) is None:
+        raise OutputError(f'could not write {dst}')
+
+
+def prepare_out_dir(out_dir: str, pairs: Sequence[Pair], overwrite: bool) -> List[str]:
+    """Check that writing into ``out_dir`` destroys nothing; the files of an earlier
+    conversion removed (``overwrite``).
+
+    Raises:
+        OutputError: an input file lies where the converter writes, or ``out_dir`` already
+            holds converted data and ``overwrite`` is not set, or it holds data that no
+            conversion report accounts for.
+    """
+    out = osp.realpath(out_dir)
+    for sub in ('images', 'masks'):
+        target = osp.join(out, sub) + os.sep
+        for pair in pairs:
+            for src in (pair.image_path, pair.mask_path):
+                if osp.realpath(src).startswith(target):
+                    raise OutputError(f'{src} lies in {osp.join(out_dir, sub)}, where the '
+                                      'converter writes: it would overwrite its own input; '
+                                      'choose another --out-dir')
+    existing = [e for e in OUTPUT_ENTRIES if osp.isfile(osp.join(out, e)) or (
+        osp.isdir(osp.join(out, e)) and os.listdir(osp.join(out, e)))]
+    if not existing:
+        return []
+    if not overwrite:
+        raise OutputError(f'{out_dir} already holds {", ".join(existing)}: add --overwrite to '
+                          'replace that conversion (only the files it wrote are removed)')
+    report_file = osp.join(out, 'conversion_report.json')
+    if not osp.isfile(report_file):
+        raise OutputError(f'{out_dir} holds {", ".join(existing)} but no conversion_report.json: '
+                          'not an earlier conversion, so nothing is removed; choose another '
+                          '--out-dir')
+    with open(report_file) as f:
+        earlier = json.load(f)
+    candidates = [osp.join(out, 'images', stem + suffix) for stem in earlier['converted']
+                  for suffix in OUTPUT_SUFFIXES]
+    candidates += [osp.join(out, 'masks', stem + '.png') for stem in earlier['converted']]
+    candidates += [osp.join(out, 'splits', f'{name}.txt') for name in earlier['splits']]
+    candidates += [osp.join(out, 'annotations', f'instances_{name}.json')
+                   for name in earlier['splits']]
+    removed = []
+    for path in candidates + [report_file]:
+        if osp.isfile(path):
+            os.remove(path)
+            removed.append(osp.relpath(path, out))
+    return removed
 
 
 def convert_pairs(pairs: Sequence[Pair], out_dir: str, report: ConversionReport,
@@ -257,7 +330,7 @@ def convert_pairs(pairs: Sequence[Pair], out_dir: str, report: ConversionReport,
                   img_suffix: str = '.jpg', threshold: int = 128, min_area: int = 16,
                   strict: bool = False,
                   check_instances: Optional[Callable[[str, List[dict]], Optional[str]]] = None,
-                  ) -> ConversionReport:
+                  overwrite: bool = False, max_ambiguous: float = 0.02) -> ConversionReport:
     """Write the layouts described in the module docstring.
 
     Args:
@@ -271,17 +344,26 @@ def convert_pairs(pairs: Sequence[Pair], out_dir: str, report: ConversionReport,
             split when ``num_val`` is 0 and no split is given.
         check_instances: called with ``(stem, coco_annotations)``; a returned
             string is recorded in the report's notes (e.g. a box mismatch).
+        overwrite: replace an earlier conversion in ``out_dir`` (see
+            :func:`prepare_out_dir`); without it a non-empty output is refused.
+        max_ambiguous: largest share of a mask's non-zero pixels that may lie between
+            background and polyp (:data:`AMBIGUOUS_RANGE`) before the mask is refused as
+            not binary; resized JPEG masks need a few per cent.
     """
     if img_suffix not in OUTPUT_SUFFIXES:
         raise ConfigError(f'img_suffix {img_suffix!r}: images are written as one of '
                           f'{", ".join(OUTPUT_SUFFIXES)}')
+    report.removed = prepare_out_dir(out_dir, pairs, overwrite)
     for sub in ('images', 'masks', 'splits', 'annotations'):
-        os.makedirs(osp.join(out_dir, sub), exist_ok=True)
+        try:
+            os.makedirs(osp.join(out_dir, sub), exist_ok=True)
+        except OSError as e:
+            raise OutputError(f'cannot create {osp.join(out_dir, sub)} ({e.strerror})') from None
     builder = CocoBuilder(categories=[dict(id=1, name='polyp')])
     records = {}
     for pair in pairs:
         try:
-            img, mask = read_pair(pair, threshold, min_area)
+            img, mask = read_pair(pair, threshold, min_area, max_ambiguous)
         except DataError as e:
             if strict:
                 raise DataError(f'{pair.stem}: {e}') from None
@@ -289,7 +371,7 @@ def convert_pairs(pairs: Sequence[Pair], out_dir: str, report: ConversionReport,
             continue
         dst = osp.join(out_dir, 'images', pair.stem + img_suffix)
         _write_image(img, pair.image_path, dst)
-        cv2.imwrite(osp.join(out_dir, 'masks', pair.stem + '.png'), mask)
+        _write_mask(mask, osp.join(out_dir, 'masks', pair.stem + '.png'))
         records[pair.stem] = (img.size, mask)
         report.converted.append(pair.stem)
         if not mask.any():

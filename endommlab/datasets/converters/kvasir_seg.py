@@ -29,7 +29,8 @@ def unmatched_boxes(instances: List[dict], boxes: List[dict], iou_thr: float = 0
 
 def convert_kvasir_seg(src: str, out_dir: str, num_val: int = KVASIR_NUM_VAL, seed: int = 0,
                        strict: bool = False, min_area: int = 16,
-                       report: Optional[ConversionReport] = None) -> ConversionReport:
+                       report: Optional[ConversionReport] = None,
+                       overwrite: bool = False) -> ConversionReport:
     """Convert the official release folder (``images/``, ``masks/``, ``kavsir_bboxes.json``).
 
     Each converted image's instances are checked against the release's boxes;
@@ -58,7 +59,8 @@ def convert_kvasir_seg(src: str, out_dir: str, num_val: int = KVASIR_NUM_VAL, se
         return None
 
     report = convert_pairs(pairs, out_dir, report, num_val=num_val, seed=seed, img_suffix='.jpg',
-                           strict=strict, min_area=min_area, check_instances=check)
+                           strict=strict, min_area=min_area, check_instances=check,
+                           overwrite=overwrite)
     report.notes.insert(0, f'box check against kavsir_bboxes.json: {len(report.notes)} images with '
                            'release boxes that match no instance')
     return report

@@ -82,7 +82,7 @@ def make_synthetic_polyp_set(out_dir: str,
                              report: Optional[ConversionReport] = None) -> ConversionReport:
     """Write ``num_images`` samples in the raw release form (``raw/images``,
     ``raw/masks``) and convert them with the generic converter into the
-    MMSeg and COCO layouts under ``out_dir``."""
+    MMSeg and COCO layouts under ``out_dir`` (replacing an earlier generated set there)."""
     rng = np.random.default_rng(seed)
     raw_img, raw_mask = osp.join(out_dir, 'raw', 'images'), osp.join(out_dir, 'raw', 'masks')
     os.makedirs(raw_img, exist_ok=True)
@@ -93,4 +93,5 @@ def make_synthetic_polyp_set(out_dir: str,
         cv2.imwrite(osp.join(raw_mask, f'synth_{i:04d}.png'), mask * 255)
     report = report or ConversionReport()
     pairs = find_pairs(raw_img, raw_mask, report)
-    return convert_pairs(pairs, out_dir, report, num_val=num_val, seed=seed, img_suffix='.jpg')
+    return convert_pairs(pairs, out_dir, report, num_val=num_val, seed=seed, img_suffix='.jpg',
+                         overwrite=True)
