@@ -1,4 +1,5 @@
 """Validation/training curves from a run's vis_data/scalars.json: function, hook and tool."""
+import glob
 import json
 import os
 import os.path as osp
@@ -11,7 +12,7 @@ from PIL import Image
 from endommlab.engine.hooks import TrainingCurveHook
 from endommlab.errors import DataError
 from endommlab.utils import plot_training_curves, read_scalars
-from conftest import run_tool
+from conftest import REPO, run_tool
 
 
 def write_scalars(log_dir: str, epochs: int = 3, iters_per_epoch: int = 4) -> str:
@@ -62,3 +63,47 @@ def test_plot_curves_tool(tmp_path):
     assert osp.isfile(tmp_path / 'curves.png')
     missing = run_tool('tools/analysis_tools/plot_curves.py', str(tmp_path / 'none.json'))
     assert missing.returncode == 2 and missing.stderr.startswith('error: ')
+
+
+def test_wall_clock_hook_logs_minutes_with_each_validation(demo_root, tmp_path):
+    """A real two-epoch run of the 45-minute NanoNet-A config (cached pipeline, WallClockHook)."""
+    from endommlab.apis import build_runner
+    config = osp.join(REPO, 'configs', 'nanonet',
+                      'nanonet-a_mobilenetv2-0.5-scratch_1xb8-45min-cpu_kvasir-seg-256x256.py')
+    runner = build_runner(config, mode='train', work_dir=str(tmp_path), cfg_options={
+        'train_dataloader.dataset.data_root': demo_root, 'val_dataloader.dataset.data_root':
+        demo_root, 'train_cfg.max_epochs': 2, 'train_dataloader.batch_size': 4})
+    runner.train()
+    scalars = osp.join(runner.log_dir, 'vis_data', 'scalars.json')
+    _, val = read_scalars(scalars)
+    minutes = [r['wall_minutes'] for r in val]
+    assert len(minutes) == 2 and 0 < minutes[0] < minutes[1] < 5
+    out = tmp_path / 'against_minutes.png'
+    assert plot_training_curves(scalars, str(out), ['polyp/dice'], ['loss'],
+                                x='wall_minutes')['polyp/dice'] == 2
+    with pytest.raises(DataError, match="logs no 'elapsed'"):
+        plot_training_curves(scalars, str(out), ['polyp/dice'], x='elapsed')
+
+
+TENSORBOARD_OPTION = ("visualizer.vis_backends=[dict(type='LocalVisBackend'),"
+                      "dict(type='TensorboardVisBackend')]")
+
+
+@pytest.mark.slow
+def test_tensorboard_logging_with_the_documented_option(demo_root, tmp_path):
+    """The one ``--cfg-options`` line of docs/train_test.md switches TensorBoard on."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    with open(osp.join(REPO, 'docs', 'train_test.md'), encoding='utf-8') as f:
+        assert f'--cfg-options "{TENSORBOARD_OPTION}"' in f.read()
+    config = 'configs/nanonet/nanonet-c_mobilenetv2-0.35-scratch_1xb8-20e-cpu_kvasir-seg-256x256.py'
+    res = run_tool('tools/train.py', config, '--work-dir', str(tmp_path), '--cfg-options',
+                   TENSORBOARD_OPTION, f'train_dataloader.dataset.data_root={demo_root}',
+                   f'val_dataloader.dataset.data_root={demo_root}', 'train_cfg.max_epochs=1',
+                   'train_dataloader.batch_size=4', 'default_hooks.logger.interval=1')
+    assert res.returncode == 0, res.stderr[-3000:]
+    events = glob.glob(str(tmp_path / '*' / 'vis_data' / 'events.out.tfevents.*'))
+    assert len(events) == 1
+    accumulator = EventAccumulator(events[0]).Reload()
+    tags = accumulator.Tags()['scalars']
+    assert {'loss', 'lr', 'polyp/dice'} <= set(tags)
+    assert len(accumulator.Scalars('loss')) == 3  # 12 images, batch 4: one point per iteration
