@@ -380,7 +380,8 @@ def test_converter_never_writes_over_its_input(raw_set, tmp_path, capsys):
     before = _digest(mask_dir)
     code = tool_main('dataset_converters/images_masks.py', img_dir, mask_dir, '-o', str(tmp_path))
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and err[-1].startswith('error: ') and 'would overwrite its own input' in err[-1]
+    assert code == 2 and err[-1].startswith('error: ')
+    assert 'would overwrite its own input' in err[-1]
     assert _digest(mask_dir) == before  # every source mask byte for byte
 
 
