@@ -427,6 +427,64 @@ def test_infer_tool_bad_inputs_exit_2(nanonet, kvasir_images, tmp_path, capsys):
             (name, err)
 
 
+def test_infer_tool_names_every_bad_frame_and_loses_no_result(nanonet, kvasir_images, tmp_path,
+                                                             capsys):
+    """Measured: a JPEG cut to its first 2 KB was segmented as a normal (grey-filled) frame;
+    ``a.jpg`` and ``a.png`` wrote one ``masks/a.png``; an MJPG video cut in half reported
+    "7 frames" with nothing saying it ended early."""
+    args = (nanonet['config'], nanonet['onnx'])
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    image = cv2.imread(kvasir_images[0])
+    cv2.imwrite(str(folder / 'a.jpg'), image)
+    cv2.imwrite(str(folder / 'a.png'), image)
+    (folder / 'cut.jpg').write_bytes((folder / 'a.jpg').read_bytes()[:2048])
+    cv2.imwrite(str(folder / 'cut.png'), image)
+    (folder / 'cut.png').write_bytes((folder / 'cut.png').read_bytes()[:4096])
+    out = tmp_path / 'out'
+    assert tool_main('infer.py', *args, str(folder), '--out-dir', str(out), '--backend',
+                     'onnxruntime', '--no-progress') == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith('onnxruntime: 2 frames: ')
+    assert 'skipped 2: ' in line and 'cut.jpg: truncated JPEG (no end-of-image marker)' in line
+    assert 'cut.png: truncated PNG (no IEND chunk)' in line
+    assert sorted(p.name for p in (out / 'masks').iterdir()) == ['a_jpg.png', 'a_png.png']
+
+    video = str(tmp_path / 'clip.avi')
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 10, (320, 256))
+    for _ in range(14):
+        writer.write(cv2.resize(image, (320, 256)))
+    writer.release()
+    data = open(video, 'rb').read()
+    cut = tmp_path / 'cut.avi'
+    cut.write_bytes(data[:len(data) // 2])
+    assert tool_main('infer.py', *args, str(cut), '--out-dir', str(tmp_path / 'video'),
+                     '--backend', 'onnxruntime', '--no-progress') == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    frames = int(line.split(': ')[1].split()[0])
+    assert 0 < frames < 14
+    assert f'skipped 1: frames {frames}-13: video ended after {frames} of the 14 frames' in line
+
+
+def test_infer_tool_reports_no_success_for_files_it_could_not_write(
+        nanonet, kvasir_images, tmp_path, capsys, monkeypatch):
+    """Measured: with masks/ unwritable infer.py printed "written to ..." and exited 0
+    (``cv2.imwrite`` returns False; as root no folder is unwritable, so that is simulated)."""
+    args = (nanonet['config'], nanonet['onnx'], kvasir_images[0], '--backend', 'onnxruntime',
+            '--no-progress', '--out-dir')
+    with monkeypatch.context() as patch:
+        patch.setattr(cv2, 'imwrite', lambda *a, **k: False)
+        code = tool_main('infer.py', *args, str(tmp_path / 'out'))
+    captured = capsys.readouterr()
+    assert code == 2 and 'written to' not in captured.out
+    assert captured.err.strip() == f"error: could not write {tmp_path / 'out' / 'masks'}/" \
+        f"{osp.splitext(osp.basename(kvasir_images[0]))[0]}.png"
+    a_file = tmp_path / 'a_file'
+    a_file.write_text('')
+    assert tool_main('infer.py', *args, str(a_file)) == 2
+    assert capsys.readouterr().err.startswith(f'error: cannot create the output folder {a_file}')
+
+
 def test_cascade_instances_through_the_api(kvasir_images, tmp_path):
     config = osp.join(REPO, 'configs', 'cascade_polyp.py')
     options = {'test_dataloader.dataset.pipeline.1.scale': (128, 128)}

@@ -8,7 +8,7 @@ from typing import List, Optional
 import cv2
 import numpy as np
 
-from endommlab.errors import DataError
+from endommlab.errors import DataError, OutputError
 from endommlab.structures import Frame, InferenceInput, InferenceResult
 from endommlab.visualization import draw_polyp_overlay
 
@@ -43,7 +43,10 @@ class InferenceWriter:
         self.rows: List[dict] = []
         self.video: Optional[cv2.VideoWriter] = None
         self.video_file: Optional[str] = None
-        os.makedirs(out_dir, exist_ok=True)
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f'cannot create the output folder {out_dir} ({e.strerror})') from None
         if source.video:
             stem = osp.join(out_dir, osp.splitext(osp.basename(source.video))[0] + '_overlay')
             for fourcc, ext in VIDEO_CODECS:
@@ -58,8 +61,12 @@ class InferenceWriter:
 
     def _imwrite(self, folder: str, stem: str, image: np.ndarray) -> None:
         path = osp.join(self.out_dir, folder, stem + '.png')
-        os.makedirs(osp.dirname(path), exist_ok=True)
-        cv2.imwrite(path, image)
+        try:
+            os.makedirs(osp.dirname(path), exist_ok=True)
+        except OSError as e:
+            raise OutputError(f'cannot create {osp.dirname(path)} ({e.strerror})') from None
+        if not cv2.imwrite(path, image):
+            raise OutputError(f'could not write {path}')
 
     def write(self, frame: Frame, result: InferenceResult) -> None:
         """Files of one frame, and its table row."""
@@ -77,10 +84,16 @@ class InferenceWriter:
         if self.video is not None:
             self.video.release()
             summary = dict(summary, overlay_video=self.video_file)
-        with open(osp.join(self.out_dir, 'results.csv'), 'w', newline='') as f:
-            fields = list(dict.fromkeys(k for row in self.rows for k in row))
-            writer = csv.DictWriter(f, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(self.rows)
-        with open(osp.join(self.out_dir, 'results.json'), 'w') as f:
-            json.dump(dict(summary=summary, frames=self.rows), f, indent=1)
+        try:
+            with open(osp.join(self.out_dir, 'results.csv'), 'w', newline='') as f:
+                fields = list(dict.fromkeys(k for row in self.rows for k in row))
+                writer = csv.DictWriter(f, fieldnames=fields)
+                writer.writeheader()
+                writer.writerows(self.rows)
+            with open(osp.join(self.out_dir, 'results.json'), 'w') as f:
+                json.dump(dict(summary=summary, frames=self.rows), f, indent=1)
+        except OSError as e:
+            raise OutputError(f'could not write the results in {self.out_dir} '
+                              f'({e.strerror})') from None
+        if self.video_file and not osp.getsize(self.video_file):
+            raise OutputError(f'could not write {self.video_file}')

@@ -1,7 +1,9 @@
 """Images, folders, arrays and videos as one stream of decoded frames."""
 import glob
+import os
 import os.path as osp
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -27,8 +29,32 @@ class Frame:
     error: Optional[str] = None
 
 
+def truncation(path: str) -> Optional[str]:
+    """Why a JPEG or PNG file ends early, or None.
+
+    libjpeg decodes a JPEG cut short without an error, filling the missing part with grey,
+    so the end markers are checked: a JPEG ends with EOI (``FF D9``, possibly followed by a
+    few padding bytes), a PNG with its ``IEND`` chunk.
+    """
+    try:
+        with open(path, 'rb') as f:
+            head = f.read(8)
+            f.seek(max(0, os.fstat(f.fileno()).st_size - 1024))
+            tail = f.read()
+    except OSError as e:
+        return f'unreadable file ({e.strerror})'
+    if head.startswith(b'\xff\xd8') and b'\xff\xd9' not in tail:
+        return 'truncated JPEG (no end-of-image marker)'
+    if head.startswith(b'\x89PNG') and b'IEND' not in tail:
+        return 'truncated PNG (no IEND chunk)'
+    return None
+
+
 def read_image(path: str) -> Tuple[Optional[np.ndarray], Optional[str]]:
-    """``(BGR image, None)``, or ``(None, reason)`` when ``path`` cannot be decoded."""
+    """``(BGR image, None)``, or ``(None, reason)`` when ``path`` cannot be decoded whole."""
+    error = truncation(path)
+    if error:
+        return None, error
     image = cv2.imread(path, cv2.IMREAD_COLOR)
     if image is None:
         return None, 'unreadable image (not an image, truncated or unsupported format)'
@@ -60,7 +86,11 @@ class InferenceInput:
 
     Iterating yields :class:`Frame` objects in order; an image of a folder or a
     list that cannot be read is yielded with its ``error`` (so that it is
-    reported, not dropped). ``fps`` and ``frame_size`` (w, h) describe a video.
+    reported, not dropped), and so is the rest of a video that ends before the frame
+    count in its header. Two images whose names differ only in the extension
+    (``a.jpg``, ``a.png``) get the extension in their output stem (``a_jpg``,
+    ``a_png``), so neither result overwrites the other. ``fps`` and ``frame_size``
+    (w, h) describe a video.
 
     Raises:
         DataError: the path does not exist, a single image cannot be read, a
@@ -88,6 +118,21 @@ class InferenceInput:
                 load_image(inputs)  # a single image that cannot be read is an error
                 inputs = [inputs]
         self.items: List[Union[str, np.ndarray]] = list(inputs)
+        self.stems = self._output_stems()
+
+    def _output_stems(self) -> List[str]:
+        """The output file stem of every item, unique (see the class docstring)."""
+        stems = []
+        for index, item in enumerate(self.items):
+            if isinstance(item, np.ndarray):
+                stems.append(f'image_{index}')
+            else:
+                stems.append(osp.splitext(osp.relpath(item, self.root) if self.root
+                                          else osp.basename(item))[0])
+        counts = Counter(stems)
+        return [stem + '_' + osp.splitext(item)[1].lstrip('.').lower()
+                if counts[stem] > 1 and isinstance(item, str) else stem
+                for stem, item in zip(stems, self.items)]
 
     @staticmethod
     def _folder_images(folder: str) -> List[str]:
@@ -121,12 +166,10 @@ class InferenceInput:
             start = time.perf_counter()
             if isinstance(item, np.ndarray):
                 image, error, name = item, None, f'image_{index}'
-                stem = name
             else:
                 (image, error), name = read_image(item), item
-                stem = osp.splitext(osp.relpath(item, self.root) if self.root
-                                    else osp.basename(item))[0]
-            yield Frame(index, name, stem, image, (time.perf_counter() - start) * 1000, error)
+            yield Frame(index, name, self.stems[index], image,
+                        (time.perf_counter() - start) * 1000, error)
 
     def _video_frames(self) -> Iterator[Frame]:
         cap = cv2.VideoCapture(self.video)
@@ -142,3 +185,7 @@ class InferenceInput:
                 index += 1
         finally:
             cap.release()
+        if index < self.num_video_frames:
+            yield Frame(index, f'frames {index}-{self.num_video_frames - 1}', '', None, 0.,
+                        f'video ended after {index} of the {self.num_video_frames} frames its '
+                        'header announces (file cut short?)')
