@@ -427,8 +427,8 @@ def test_infer_tool_bad_inputs_exit_2(nanonet, kvasir_images, tmp_path, capsys):
             (name, err)
 
 
-def test_infer_tool_names_every_bad_frame_and_loses_no_result(nanonet, kvasir_images, tmp_path,
-                                                             capsys):
+def test_infer_tool_names_every_bad_frame_and_loses_no_result(
+        nanonet, kvasir_images, tmp_path, capsys):
     """Measured: a JPEG cut to its first 2 KB was segmented as a normal (grey-filled) frame;
     ``a.jpg`` and ``a.png`` wrote one ``masks/a.png``; an MJPG video cut in half reported
     "7 frames" with nothing saying it ended early."""
