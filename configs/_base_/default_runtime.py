@@ -16,9 +16,10 @@ env_cfg = dict(
 vis_backends = [dict(type='LocalVisBackend')]
 log_processor = dict(
     type='LogProcessor', window_size=50, by_epoch=True,
-    # mmengine smooths every key with "loss" in its name; this one is a validation metric
-    # (DiceLossMetric, NanoNet's plateau monitor): log each epoch's own value
-    custom_cfg=[dict(data_src='dice_loss', method_name='mean', window_size=1)])
+    # mmengine smooths every key with "loss" in its name over 50 values; DiceLossMetric's
+    # val/dice_loss (NanoNet's plateau monitor) is one value per validation: log that value
+    # (data_src is the key inside the validation logs, mode prefix removed)
+    custom_cfg=[dict(data_src='val/dice_loss', method_name='current')])
 log_level = 'INFO'
 load_from = None
 resume = False
