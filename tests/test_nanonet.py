@@ -418,7 +418,8 @@ def test_validation_dice_loss_is_logged_per_epoch_not_smoothed(by_epoch):
                              val_loop=SimpleNamespace(dataloader=[None] * 3))
     for epoch, value in enumerate((0.6220, 0.5251), start=1):
         runner.epoch = epoch
-        hub.update_scalar('val/dice_loss', value)
+        # RuntimeInfoHook stores the metric 'val/dice_loss' as 'val/' + key
+        hub.update_scalar('val/val/dice_loss', value)
         hub.update_scalar('val/time', 0.1)
         tag, log = processor.get_log_after_epoch(runner, 3, 'val')
-    assert tag['dice_loss'] == pytest.approx(0.5251) and 'dice_loss: 0.5251' in log
+    assert tag['val/dice_loss'] == pytest.approx(0.5251) and 'val/dice_loss: 0.5251' in log
