@@ -19,7 +19,7 @@ log_processor = dict(
     # mmengine smooths every key with "loss" in its name over 50 values; DiceLossMetric's
     # val/dice_loss (NanoNet's plateau monitor) is one value per validation: log that value
     # (data_src is the key inside the validation logs, mode prefix removed)
-    custom_cfg=[dict(data_src='val/dice_loss', method_name='current')])
+    custom_cfg=[dict(data_src='val/dice_loss', method_name='mean', window_size=1)])
 log_level = 'INFO'
 load_from = None
 resume = False
