@@ -12,7 +12,9 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from endommlab.engine.hooks import register_safe_checkpoint_hook, register_weight_init_check_hook
-from endommlab.errors import ConfigError, EndoMMLabError
+from endommlab.engine.runner import (AtomicCheckpointRunner, find_resume_checkpoint,
+                                     incomplete_reason)
+from endommlab.errors import CheckpointError, ConfigError, EndoMMLabError
 from endommlab.utils import load_fitting_checkpoint
 
 
@@ -71,11 +73,16 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
             raise ConfigError('--auto-scale-lr needs `auto_scale_lr = dict(base_batch_size=...)` '
                               'in the config')
         cfg.auto_scale_lr.enable = True
-    if resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+    skipped = []
+    if resume == 'auto':  # the newest complete checkpoint, not mmengine's last_checkpoint
+        point = find_resume_checkpoint(cfg.work_dir)  # None: nothing saved yet, start afresh
+        cfg.resume, cfg.load_from, skipped = bool(point.checkpoint), point.checkpoint, point.skipped
     elif resume is not None:
         if not osp.isfile(resume):
             raise ConfigError(f'--resume checkpoint {resume} does not exist')
+        reason = incomplete_reason(resume)
+        if reason:
+            raise CheckpointError(f'--resume {resume}: {reason}')
         cfg.resume, cfg.load_from = True, resume
     if mode == 'test':
         if checkpoint is None or not osp.isfile(checkpoint):
@@ -97,9 +104,14 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
         # a second runner in one process (a notebook, a test) would write into the first's
         # folder, or fail once that is gone
         cfg.visualizer.name = f"{cfg.visualizer.get('name', 'visualizer')}-{uuid.uuid4().hex[:8]}"
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else AtomicCheckpointRunner.from_cfg(cfg)
     if mode == 'test':  # mmengine loads non-strictly and only logs what did not fit
         load_fitting_checkpoint(runner.model, checkpoint, config)
+    elif cfg.resume and cfg.load_from:
+        load_fitting_checkpoint(runner.model, cfg.load_from, config)
+        for path, reason in skipped:
+            runner.logger.warning(f'--resume: skipped {path}: {reason}')
+        runner.logger.info(f'--resume: continuing from {cfg.load_from}')
     register_safe_checkpoint_hook(runner)
     if mode == 'train':
         register_weight_init_check_hook(runner)

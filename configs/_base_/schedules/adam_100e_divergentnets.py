@@ -9,6 +9,6 @@ train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(  # the reference keeps the checkpoint with the best validation polyp IoU
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
+    checkpoint=dict(type='OrderedCheckpointHook', interval=1, max_keep_ckpts=1,
                     save_best='polyp/jaccard', rule='greater'))
 auto_scale_lr = dict(enable=False, base_batch_size=8)

@@ -1,5 +1,6 @@
 from .channels_last_hook import ChannelsLastHook
 from .ensemble_member_mask_hook import EnsembleMemberMaskHook, member_panel
+from .ordered_checkpoint_hook import OrderedCheckpointHook
 from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
 from .safe_checkpoint_hook import SafeCheckpointHook, register_safe_checkpoint_hook
 from .train_early_stopping_hook import TrainEarlyStoppingHook
@@ -10,6 +11,7 @@ from .weight_init_check_hook import WeightInitCheckHook, register_weight_init_ch
 
 __all__ = [
     'ChannelsLastHook',
+    'OrderedCheckpointHook',
     'PolypOverlayHook',
     'draw_overlay',
     'SafeCheckpointHook',
