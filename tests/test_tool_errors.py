@@ -64,3 +64,34 @@ def test_generalisation_tool_refuses_weights_of_another_model(checkpoints, demo_
                    '--out-dir', str(tmp_path / 'table'))
     assert res.returncode == 2 and 'does not fit config' in res.stderr.strip().splitlines()[-1]
     assert not (tmp_path / 'table' / 'generalisation.md').exists()
+
+
+def test_training_on_empty_masks_warns(demo_root, tmp_path):
+    """Measured: a training set whose masks were all empty trained two epochs at a constant
+    loss of 1.0000 without a warning."""
+    import shutil
+
+    import cv2
+    import numpy as np
+    root = tmp_path / 'empty'
+    shutil.copytree(demo_root, root)
+    for mask in (root / 'masks').iterdir():
+        cv2.imwrite(str(mask), np.zeros_like(cv2.imread(str(mask), cv2.IMREAD_UNCHANGED)))
+    res = run_tool('tools/train.py', NANONET_A, '--work-dir', str(tmp_path / 'run'),
+                   '--cfg-options', f'train_dataloader.dataset.data_root={root}',
+                   f'val_dataloader.dataset.data_root={root}', 'train_cfg.max_epochs=1',
+                   'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
+                   'train_dataloader.persistent_workers=False')
+    assert res.returncode == 0, res.stderr[-3000:]
+    log = res.stdout + res.stderr
+    assert 'epoch 1: no ground-truth mask of the training set held a polyp pixel' in log
+    assert 'epoch 1: the loss did not move (1.0000 at every one of 3 iterations)' in log
+
+
+def test_misspelt_cfg_option_is_named(demo_root, tmp_path):
+    """Measured: a typo'd --cfg-options key ended in a TypeError traceback."""
+    res = run_tool('tools/train.py', NANONET_A, '--work-dir', str(tmp_path), '--cfg-options',
+                   'model.decode_head.bridge_chanels=64')
+    assert res.returncode == 2 and 'Traceback' not in res.stderr
+    line = res.stderr.strip().splitlines()[-1]
+    assert line.startswith(f'error: {NANONET_A}: ') and "'bridge_chanels'" in line

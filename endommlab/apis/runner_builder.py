@@ -11,7 +11,8 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from endommlab.engine.hooks import register_safe_checkpoint_hook, register_weight_init_check_hook
+from endommlab.engine.hooks import (register_degenerate_training_hook,
+                                    register_safe_checkpoint_hook, register_weight_init_check_hook)
 from endommlab.engine.runner import (AtomicCheckpointRunner, find_resume_checkpoint,
                                      incomplete_reason)
 from endommlab.errors import CheckpointError, ConfigError, EndoMMLabError
@@ -104,7 +105,14 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
         # a second runner in one process (a notebook, a test) would write into the first's
         # folder, or fail once that is gone
         cfg.visualizer.name = f"{cfg.visualizer.get('name', 'visualizer')}-{uuid.uuid4().hex[:8]}"
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else AtomicCheckpointRunner.from_cfg(cfg)
+    try:
+        runner = RUNNERS.build(cfg) if 'runner_type' in cfg else \
+            AtomicCheckpointRunner.from_cfg(cfg)
+    except TypeError as e:  # a typo'd key of a config or of --cfg-options
+        if 'unexpected keyword argument' not in str(e):
+            raise
+        raise ConfigError(f'{config}: {str(e).strip()} (a misspelt key in the config or in '
+                          '--cfg-options?)') from None
     if mode == 'test':  # mmengine loads non-strictly and only logs what did not fit
         load_fitting_checkpoint(runner.model, checkpoint, config)
     elif cfg.resume and cfg.load_from:
@@ -115,6 +123,7 @@ def build_runner(config: str, mode: str = 'train', work_dir: Optional[str] = Non
     register_safe_checkpoint_hook(runner)
     if mode == 'train':
         register_weight_init_check_hook(runner)
+        register_degenerate_training_hook(runner)
     return runner
 
 

@@ -1,4 +1,5 @@
 from .channels_last_hook import ChannelsLastHook
+from .degenerate_training_hook import DegenerateTrainingHook, register_degenerate_training_hook
 from .ensemble_member_mask_hook import EnsembleMemberMaskHook, member_panel
 from .ordered_checkpoint_hook import OrderedCheckpointHook
 from .polyp_overlay_hook import PolypOverlayHook, draw_overlay
@@ -11,6 +12,8 @@ from .weight_init_check_hook import WeightInitCheckHook, register_weight_init_ch
 
 __all__ = [
     'ChannelsLastHook',
+    'DegenerateTrainingHook',
+    'register_degenerate_training_hook',
     'OrderedCheckpointHook',
     'PolypOverlayHook',
     'draw_overlay',
