@@ -127,3 +127,44 @@ def test_semantic_sample_uses_polyp_index():
     _, g, p = polyp_masks(sample)
     assert g.tolist() == [[False, True], [True, True]]
     assert p.tolist() == [[True, True], [False, False]]
+
+
+def test_frame_detection_scores_by_hand():
+    """Two negatives (one with a false polyp of 2 of 16 pixels), two positives (one found)."""
+    from endommlab.evaluation.functional import frame_detection_scores, frame_flags
+    empty = np.zeros((4, 4), bool)
+    polyp = empty.copy()
+    polyp[:2, :2] = True
+    speck = empty.copy()
+    speck[3, 2:] = True
+    frames = [frame_flags(empty, empty), frame_flags(empty, speck),  # negatives
+              frame_flags(polyp, polyp), frame_flags(polyp, speck)]  # found, missed
+    scores = frame_detection_scores(frames)
+    assert scores == pytest.approx(dict(false_alarm_rate=0.5, false_alarm_area=(0 + 2 / 16) / 2,
+                                        detection_rate=0.5))
+    assert frame_detection_scores(frames[2:]) == dict(detection_rate=0.5)  # no negative frame
+    assert set(frame_detection_scores(frames[:2])) == {'false_alarm_rate', 'false_alarm_area'}
+
+
+def test_polyp_seg_metric_reports_frame_detection_beside_pixel_scores():
+    """The 20 negative frames of the measured failure: a polyp marked on each is a false-alarm
+    rate of 1 (their pixel scores: Dice 0 but recall 1, which hides it)."""
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+
+    from endommlab.evaluation.metrics import PolypSegMetric
+    metric = PolypSegMetric()
+    samples = []
+    for i in range(20):
+        sample = SegDataSample(metainfo=dict(img_path=f'neg_{i}.jpg'))
+        sample.gt_sem_seg = PixelData(data=torch.zeros(1, 8, 8, dtype=torch.long))
+        pred = torch.zeros(1, 8, 8, dtype=torch.long)
+        pred[0, :3, :3] = 1  # 9 of 64 pixels, ~14 %
+        sample.pred_sem_seg = PixelData(data=pred)
+        samples.append(sample.to_dict())
+    metric.process({}, samples)
+    scores = metric.compute_metrics(metric.results)
+    assert scores['recall'] == pytest.approx(1.0) and scores['dice'] == pytest.approx(0.0)
+    assert scores['false_alarm_rate'] == 1.0
+    assert scores['false_alarm_area'] == pytest.approx(9 / 64)
+    assert 'detection_rate' not in scores

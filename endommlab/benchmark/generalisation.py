@@ -27,13 +27,13 @@ from mmengine.utils import ProgressBar
 from endommlab.apis import load_config
 from endommlab.datasets.data_root import check_data_root
 from endommlab.errors import ConfigError
-from endommlab.evaluation.functional import GAP_KEYS, SCORE_KEYS, generalisation_gap
+from endommlab.evaluation.functional import FRAME_KEYS, GAP_KEYS, SCORE_KEYS, generalisation_gap
 from endommlab.evaluation.metrics import PRANET_KEYS
 from endommlab.models.segmentors import ThresholdPostProcessSegmentor
 from endommlab.utils import load_fitting_checkpoint
 
 #: Columns of the table, in order.
-COLUMNS = (('model', 'post_process', 'data', 'images', 'negatives') + SCORE_KEYS
+COLUMNS = (('model', 'post_process', 'data', 'images', 'negatives') + SCORE_KEYS + FRAME_KEYS
            + tuple(f'pranet_{k}' for k in PRANET_KEYS) + ('fps', ) + GAP_KEYS)
 
 
@@ -147,6 +147,7 @@ def evaluate_model(model: torch.nn.Module, loader, instances: bool, views: Seque
         out[view] = dict(images=int(scores['polyp/images']),
                          negatives=int(scores['polyp/negatives']),
                          **{k: scores[f'polyp/{k}'] for k in SCORE_KEYS},
+                         **{k: scores.get(f'polyp/{k}') for k in FRAME_KEYS},  # None: no such frame
                          **{f'pranet_{k}': scores[f'pranet/{k}'] for k in PRANET_KEYS}, fps=fps)
     return out
 

@@ -11,6 +11,13 @@ with a non-empty prediction scores precision/Jaccard/Dice/F2 = 0 but
 recall = 1, and the reverse scores precision = 1, recall = 0, exactly as the
 challenge's leaderboard did.
 
+Frame-level detection (not in the toolbox, which scores pixels only) is reported beside it by
+:func:`frame_detection_scores`: on frames whose ground truth is empty, the share with any
+predicted polyp pixel (``false_alarm_rate``) and the mean predicted area there
+(``false_alarm_area``, a fraction of the frame); on frames with a polyp, the share where the
+prediction overlaps it (``detection_rate``). These say what the pixel scores of an empty
+ground truth cannot: a false polyp on a negative frame costs Dice 0 but leaves recall at 1.
+
 The Hausdorff distance follows the toolbox too: ``hausdorff.hausdorff_distance
 (gt, pred, distance='euclidean')`` treats each image *row* of the binary masks
 as a point in ``W``-dimensional space, and the dataset value is the mean
@@ -25,6 +32,8 @@ EPS = 1e-15
 
 #: Keys of :func:`binary_mask_scores`, in the column order of the papers' tables.
 SCORE_KEYS = ('jaccard', 'dice', 'f2', 'precision', 'recall', 'accuracy', 'hausdorff')
+#: Keys of :func:`frame_detection_scores`.
+FRAME_KEYS = ('false_alarm_rate', 'false_alarm_area', 'detection_rate')
 
 
 def confusion_counts(gt: np.ndarray, pred: np.ndarray) -> Dict[str, float]:
@@ -68,6 +77,29 @@ def binary_mask_scores(gt: np.ndarray, pred: np.ndarray) -> Dict[str, float]:
         accuracy=(tp + tn) / (tp + tn + fp + fn),
         hausdorff=row_hausdorff(gt, pred),
     )
+
+
+def frame_flags(gt: np.ndarray, pred: np.ndarray) -> Dict[str, float]:
+    """Frame-level facts of one image: polyp in the ground truth, polyp predicted, polyp found
+    (prediction overlaps the ground truth) and the predicted area as a fraction of the frame."""
+    gt, pred = gt.astype(bool), pred.astype(bool)
+    return dict(gt_polyp=float(gt.any()), pred_polyp=float(pred.any()),
+                found=float((gt & pred).any()), pred_area=float(pred.mean()) if pred.size else 0.)
+
+
+def frame_detection_scores(per_image: Sequence[Dict[str, float]]) -> Dict[str, float]:
+    """``false_alarm_rate`` and ``false_alarm_area`` over the frames without a polyp,
+    ``detection_rate`` over the frames with one (:func:`frame_flags` per image); a key is
+    left out when the set has no frame of its kind."""
+    negatives = [s for s in per_image if not s['gt_polyp']]
+    positives = [s for s in per_image if s['gt_polyp']]
+    out = {}
+    if negatives:
+        out['false_alarm_rate'] = float(np.mean([s['pred_polyp'] for s in negatives]))
+        out['false_alarm_area'] = float(np.mean([s['pred_area'] for s in negatives]))
+    if positives:
+        out['detection_rate'] = float(np.mean([s['found'] for s in positives]))
+    return out
 
 
 def aggregate_scores(per_image: Sequence[Dict[str, float]]) -> Dict[str, float]:

@@ -9,7 +9,7 @@ from mmengine.logging import MMLogger, print_log
 from prettytable import PrettyTable
 
 from endommlab.evaluation.functional import (SCORE_KEYS, aggregate_scores, binary_mask_scores,
-                                             polyp_masks)
+                                             frame_detection_scores, frame_flags, polyp_masks)
 
 
 class BinaryPolypMetric(BaseMetric):
@@ -17,7 +17,10 @@ class BinaryPolypMetric(BaseMetric):
 
     The masks come from :func:`~endommlab.evaluation.functional.polyp_masks`
     (semantic or instance predictions). Besides the scores it reports
-    ``images`` and ``negatives`` (images whose ground truth has no polyp).
+    ``images`` and ``negatives`` (images whose ground truth has no polyp), and the frame-level
+    ``false_alarm_rate`` / ``false_alarm_area`` (over the negatives) and ``detection_rate``
+    (over the frames with a polyp) of
+    :func:`~endommlab.evaluation.functional.frame_detection_scores`.
     ``per_image_file`` (optional) receives one CSV row of
     scores per image, for challenge submissions and error analysis.
     """
@@ -36,16 +39,18 @@ class BinaryPolypMetric(BaseMetric):
         for sample in data_samples:
             name, gt, pred = polyp_masks(sample, self.polyp_index, self.score_thr)
             self.results.append(dict(name=name, negative=not gt.any(),
-                                     **binary_mask_scores(gt, pred)))
+                                     **binary_mask_scores(gt, pred), **frame_flags(gt, pred)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         scores = aggregate_scores(results)
         scores.update(images=len(results), negatives=sum(r['negative'] for r in results))
+        frames = frame_detection_scores(results)
+        scores.update(frames)
         table = PrettyTable(field_names=['images', 'negatives'] + list(SCORE_KEYS)
-                            + ['hausdorff_mean'])
+                            + ['hausdorff_mean'] + list(frames))
         table.add_row([len(results), scores['negatives']]
                       + [f'{scores[k]:.4f}' for k in SCORE_KEYS]
-                      + [f"{scores['hausdorff_mean']:.2f}"])
+                      + [f"{scores['hausdorff_mean']:.2f}"] + [f'{v:.4f}' for v in frames.values()])
         print_log('EndoCV2021 polyp-mask metrics (per image, averaged; '
                   'hausdorff = mean/max as the toolbox reports it):\n' + table.get_string(),
                   logger=MMLogger.get_current_instance())
