@@ -128,8 +128,8 @@ def safe_torch_load(f: Any, map_location: MapLocation = None, name: Optional[str
     except EOFError:
         raise CheckpointError(f'checkpoint {name} is empty or cut short: nothing to load '
                               '(was it written completely?)') from None
-    except (RuntimeError, KeyError, ValueError) as e:
-        reason = str(e).strip().split('. ')[0] if isinstance(e, RuntimeError) else ''
+    except Exception as e:  # noqa: B902  torch's readers fail on damaged bytes in many ways
+        reason = str(e).strip().split('. ')[0] if isinstance(e, (RuntimeError, OSError)) else ''
         raise CheckpointError(f'checkpoint {name} is truncated or not a PyTorch checkpoint'
                               + (f' ({reason})' if reason else '')) from None
 
