@@ -64,6 +64,13 @@ def test_generalisation_tool_refuses_weights_of_another_model(checkpoints, demo_
                    '--out-dir', str(tmp_path / 'table'))
     assert res.returncode == 2 and 'does not fit config' in res.stderr.strip().splitlines()[-1]
     assert not (tmp_path / 'table' / 'generalisation.md').exists()
+    a_file = tmp_path / 'a_file'
+    a_file.write_text('')
+    res = run_tool('tools/analysis_tools/generalisation.py', '--models',
+                   f"c={NANONET_A}:{checkpoints['nanonet-a']}", '--data', f'demo={demo_root}',
+                   '--out-dir', str(a_file))
+    assert res.returncode == 2 and 'Traceback' not in res.stderr
+    assert res.stderr.strip() == f'error: cannot create --out-dir {a_file} (File exists)'
 
 
 def test_training_on_empty_masks_warns(demo_root, tmp_path):

@@ -33,7 +33,7 @@ from prettytable import PrettyTable  # noqa: E402
 from endommlab.apis import report_user_errors  # noqa: E402
 from endommlab.benchmark import (COLUMNS, DataSpec, ModelSpec, add_summary_rows,  # noqa: E402
                                  run_benchmark)
-from endommlab.errors import ConfigError  # noqa: E402
+from endommlab.errors import ConfigError, OutputError  # noqa: E402
 
 
 def _cell(value) -> str:
@@ -42,9 +42,17 @@ def _cell(value) -> str:
     return f'{value:.4f}' if isinstance(value, float) else str(value)
 
 
+def make_out_dir(out_dir: str) -> None:
+    """Create ``out_dir`` before any model runs: a bad folder is known at once."""
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f'cannot create --out-dir {out_dir} ({e.strerror})') from None
+
+
 def write_table(rows: Sequence[dict], out_dir: str, meta: dict) -> Dict[str, str]:
     """Write ``generalisation.{md,csv,json}`` to ``out_dir``; return the table as text too."""
-    os.makedirs(out_dir, exist_ok=True)
+    make_out_dir(out_dir)
     paths = {ext: osp.join(out_dir, f'generalisation.{ext}') for ext in ('md', 'csv', 'json')}
     cells = [[_cell(r[c]) for c in COLUMNS] for r in rows]
     with open(paths['md'], 'w') as f:
@@ -83,6 +91,7 @@ def main() -> None:
         in_distribution = args.in_distribution or data[0].name
         if in_distribution not in [d.name for d in data]:
             raise ConfigError(f'--in-distribution {in_distribution} is not a --data name')
+        make_out_dir(args.out_dir)
         MMLogger.get_instance('generalisation', log_level='WARNING')  # metrics' own tables off
         rows = run_benchmark(models, data, args.post_process, args.cfg_options, args.num_workers)
         rows = add_summary_rows(rows, in_distribution, args.tolerance)
