@@ -35,11 +35,16 @@ class BinaryPolypMetric(BaseMetric):
         self.score_thr = score_thr
         self.per_image_file = per_image_file
 
+    @staticmethod
+    def image_record(name: str, gt, pred) -> dict:
+        """What :meth:`compute_metrics` needs of one image: pixel scores and frame flags."""
+        return dict(name=name, negative=not gt.any(), **binary_mask_scores(gt, pred),
+                    **frame_flags(gt, pred))
+
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
-            name, gt, pred = polyp_masks(sample, self.polyp_index, self.score_thr)
-            self.results.append(dict(name=name, negative=not gt.any(),
-                                     **binary_mask_scores(gt, pred), **frame_flags(gt, pred)))
+            self.results.append(self.image_record(
+                *polyp_masks(sample, self.polyp_index, self.score_thr)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         scores = aggregate_scores(results)

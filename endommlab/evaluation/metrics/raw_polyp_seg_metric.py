@@ -6,7 +6,6 @@ from mmseg.registry import METRICS
 
 from endommlab.errors import DataError
 from endommlab.evaluation.functional import polyp_masks
-from endommlab.evaluation.functional.polyp_metrics import binary_mask_scores
 from .binary_polyp_metric import BinaryPolypMetric
 
 
@@ -31,8 +30,8 @@ class RawPolypSegMetric(BinaryPolypMetric):
                                 'ThresholdPostProcessSegmentor')
             name, gt, pred = polyp_masks(dict(sample, pred_sem_seg=sample['raw_sem_seg']),
                                          self.polyp_index)
-            self.results.append(dict(name=name, emptied=bool(sample.get('pending_case', False)),
-                                     negative=not gt.any(), **binary_mask_scores(gt, pred)))
+            self.results.append(dict(self.image_record(name, gt, pred),
+                                     emptied=bool(sample.get('pending_case', False))))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         emptied = [r['name'] for r in results if r.pop('emptied')]
