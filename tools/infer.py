@@ -38,7 +38,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings (pytorch and torchscript backends)')
-    return parser.parse_args()
+    return parser.parse_intermixed_args()  # options may sit between the positionals
 
 
 def main() -> None:
