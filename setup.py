@@ -51,6 +51,8 @@ def add_mim_extension() -> None:
     os.makedirs(mim_root, exist_ok=True)
     for name in MIM_FILES:
         src, dst = osp.join(repo, name), osp.join(mim_root, name)
+        if not osp.exists(src):
+            continue
         if osp.islink(dst) or osp.isfile(dst):
             os.remove(dst)
         elif osp.isdir(dst):

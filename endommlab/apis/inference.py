@@ -13,6 +13,7 @@ from mmengine.registry import DATASETS, MODELS, DefaultScope, init_default_scope
 from mmengine.runner.checkpoint import load_checkpoint
 from torch import nn
 
+from endommlab.datasets.transforms import uncached_steps
 from endommlab.models.segmentors import polyp_probability
 from endommlab.structures import InferenceResult, load_image
 from endommlab.utils import load_fitting_checkpoint
@@ -77,7 +78,7 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
 
 def inference_pipeline(cfg: Config) -> Compose:
     """The config's test pipeline for images already loaded (no file reading, no annotations)."""
-    steps = [step for step in cfg.test_dataloader.dataset.pipeline
+    steps = [step for step in uncached_steps(cfg.test_dataloader.dataset.pipeline)
              if step['type'].split('.')[-1] not in FILE_LOADERS]
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmseg')):
         return Compose(copy.deepcopy(steps))

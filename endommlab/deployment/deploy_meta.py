@@ -4,6 +4,7 @@ from typing import Optional, Sequence, Tuple
 from mmengine.config import Config
 from torch import nn
 
+from endommlab.datasets.transforms import uncached_steps
 from endommlab.errors import ConfigError
 from endommlab.models.segmentors import DivergentNets
 
@@ -26,7 +27,7 @@ def test_input_size(cfg: Config) -> Tuple[int, int]:
     Raises:
         ConfigError: the test pipeline has no fixed-size resize.
     """
-    for step in cfg.test_dataloader.dataset.pipeline:
+    for step in uncached_steps(cfg.test_dataloader.dataset.pipeline):
         if step['type'].split('.')[-1] == 'Resize' and not step.get('keep_ratio', False):
             w, h = step['scale'] if isinstance(step['scale'], Sequence) else (step['scale'],) * 2
             return int(h), int(w)

@@ -1,4 +1,4 @@
 from .albu import AlbuSeg
-from .cached_transforms import CachedTransforms
+from .cached_transforms import CachedTransforms, uncached_steps
 
-__all__ = ['AlbuSeg', 'CachedTransforms']
+__all__ = ['AlbuSeg', 'CachedTransforms', 'uncached_steps']

@@ -11,6 +11,21 @@ from endommlab.errors import ConfigError
 RANDOM_TRANSFORMS = ('Albu', 'AlbuSeg', 'PhotoMetricDistortion', 'RandomChoice', 'RandomApply')
 
 
+def uncached_steps(pipeline: List[dict]) -> List[dict]:
+    """``pipeline`` with every ``CachedTransforms`` step replaced by the transforms it wraps.
+
+    Inference on new frames (nothing to cache) and the tools that look for a pipeline's
+    ``Resize`` read pipelines through this.
+    """
+    steps = []
+    for step in pipeline:
+        if str(step['type']).split('.')[-1] == 'CachedTransforms':
+            steps += uncached_steps(step['transforms'])
+        else:
+            steps.append(step)
+    return steps
+
+
 @TRANSFORMS.register_module()
 class CachedTransforms(BaseTransform):
     """Apply ``transforms`` to an image the first time it is seen and keep the result.

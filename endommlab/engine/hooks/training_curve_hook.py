@@ -25,8 +25,15 @@ class TrainingCurveHook(Hook):
         self.val_keys = tuple(val_keys)
         self.train_keys = tuple(train_keys)
         self.out_file = out_file
+        self._warned = False
 
     def after_val_epoch(self, runner, metrics: Optional[dict] = None) -> None:
-        plot_training_curves(osp.join(runner.log_dir, 'vis_data', 'scalars.json'),
-                             self.out_file or osp.join(runner.log_dir, 'curves.png'),
+        scalars = osp.join(runner.log_dir, 'vis_data', 'scalars.json')
+        if not osp.isfile(scalars):  # no LocalVisBackend (e.g. TensorBoard instead)
+            if not self._warned:
+                runner.logger.warning(f'TrainingCurveHook: {scalars} is not written (the '
+                                      'visualizer has no LocalVisBackend); no curves.png')
+                self._warned = True
+            return
+        plot_training_curves(scalars, self.out_file or osp.join(runner.log_dir, 'curves.png'),
                              self.val_keys, self.train_keys)
