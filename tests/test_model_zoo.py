@@ -98,3 +98,12 @@ def test_infer_segments_a_video_with_a_zoo_name(kvasir_src, tmp_path):
     rows = (out / 'results.csv').read_text().splitlines()
     assert len(rows) == 7
     assert sum(row.split(',')[2] == 'True' for row in rows[1:]) >= 4  # polyps found
+
+
+@pytest.mark.slow
+def test_export_a_zoo_model_by_name(tmp_path):
+    """export_onnx.py takes a zoo name; the cached test pipeline still gives the input size."""
+    out = str(tmp_path / 'nanonet-a.onnx')
+    res = run_tool('tools/deployment/export_onnx.py', 'nanonet-a_kvasir-seg', '-o', out)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert 'input 1x3x256x256' in res.stdout and osp.isfile(out)
