@@ -24,6 +24,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from matplotlib.figure import Figure  # noqa: E402
+from torch.utils.data import DataLoader, Subset  # noqa: E402
 
 from endommlab.apis import init_model, report_user_errors, resolve_model  # noqa: E402
 from endommlab.benchmark import DataSpec, calibrate, collect_counts, pareto_front  # noqa: E402
@@ -98,8 +99,9 @@ def main() -> None:
             if kind == 'positives' and args.max_positives and \
                     len(loader.dataset) > args.max_positives:
                 step = len(loader.dataset) / args.max_positives
-                keep = [int(i * step) for i in range(args.max_positives)]
-                loader.dataset.data_list = [loader.dataset.data_list[i] for i in keep]
+                keep = [int(i * step) for i in range(args.max_positives)]  # evenly spaced
+                loader = DataLoader(Subset(loader.dataset, keep), batch_size=1,
+                                    collate_fn=loader.collate_fn)
             counts[kind] = collect_counts(model, loader, title=f'{kind}: {spec} '
                                           f'({len(loader.dataset)} frames)')
         if not any(f.gt_pixels for f in counts['positives']):
