@@ -483,6 +483,13 @@ def test_infer_tool_reports_no_success_for_files_it_could_not_write(
     a_file.write_text('')
     assert tool_main('infer.py', *args, str(a_file)) == 2
     assert capsys.readouterr().err.startswith(f'error: cannot create the output folder {a_file}')
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    cv2.imwrite(str(folder / 'a.png'), cv2.imread(kvasir_images[0]))
+    assert tool_main('infer.py', nanonet['config'], nanonet['onnx'], str(folder), '--backend',
+                     'onnxruntime', '--out-dir', str(folder / 'out')) == 2
+    assert 'lies inside the input folder' in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ['a.png']  # nothing written there
 
 
 def test_cascade_instances_through_the_api(kvasir_images, tmp_path):

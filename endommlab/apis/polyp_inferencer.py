@@ -1,4 +1,6 @@
 """Inference on images, folders, arrays and videos with any backend (mmseg's MMSegInferencer)."""
+import os
+import os.path as osp
 import sys
 import time
 from dataclasses import dataclass, field
@@ -9,7 +11,7 @@ import torch
 from mmengine.utils import track_iter_progress
 
 from endommlab.deployment import ONNXRuntimeModel, TorchScriptModel
-from endommlab.errors import ConfigError
+from endommlab.errors import ConfigError, OutputError
 from endommlab.structures import Frame, InferenceInput, InferenceResult, InputType
 from .inference import inference_pipeline, inference_results, init_model
 from .inference_writer import InferenceWriter
@@ -130,6 +132,11 @@ class PolypInferencer:
         frames per second as ``task/s``, elapsed time and ETA).
         """
         source = inputs if isinstance(inputs, InferenceInput) else InferenceInput(inputs)
+        if out_dir and source.root and (osp.realpath(out_dir) + os.sep).startswith(
+                osp.realpath(source.root) + os.sep):
+            raise OutputError(f'--out-dir {out_dir} lies inside the input folder {source.root}: '
+                              'its masks and overlays would become input of the next run; '
+                              'choose a folder outside it')
         writer = InferenceWriter(out_dir, source) if out_dir else None
         run = InferenceRun()
         frames = self.iter_results(source)
