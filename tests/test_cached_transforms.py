@@ -2,10 +2,17 @@
 import cv2
 import numpy as np
 import pytest
+from mmengine.registry import init_default_scope
 from mmseg.registry import TRANSFORMS
 
 import endommlab  # noqa: F401  (registers the transforms)
 from endommlab.errors import ConfigError
+
+
+@pytest.fixture(autouse=True)
+def mmseg_scope():
+    """An earlier test of the same worker may have left another library's default scope."""
+    init_default_scope('mmseg')
 
 
 def test_decodes_once_and_hands_out_copies(tmp_path):
