@@ -22,6 +22,10 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = os.environ.get('ENDOMMLAB_SHARED_DATA', osp.join(osp.dirname(REPO), 'shared', 'data'))
 KVASIR_SRC = osp.join(SHARED_DATA, 'kvasir-seg')
 HYPERKVASIR_SPLITS = osp.join(SHARED_DATA, 'hyperkvasir', 'official_splits')
+NEGATIVES = osp.join(SHARED_DATA, 'polypgen-negatives', 'centre_A')
+#: the negative sequences by split, as docs/results.md converts them
+NEGATIVE_SPLITS = {'train': ['seq1_neg', 'seq2_neg'], 'calib': ['seq3_neg', 'seq4_neg'],
+                   'test': ['seq5_neg', 'seq6_neg', 'seq7_neg']}
 
 
 def require_path(path: str) -> str:
@@ -48,6 +52,16 @@ def kvasir_small(kvasir_src, tmp_path_factory) -> str:
     report = ConversionReport()
     pairs = find_pairs(osp.join(kvasir_src, 'images'), osp.join(kvasir_src, 'masks'), report)
     convert_pairs(pairs[:24], out, report, num_val=8, seed=0)
+    return out
+
+
+@pytest.fixture(scope='session')
+def negatives(tmp_path_factory) -> str:
+    """The 250 real PolypGen frames without a polyp, converted by sequence (79/59/112)."""
+    from endommlab.datasets.converters import convert_negative_frames
+    out = str(tmp_path_factory.mktemp('negatives'))
+    report = convert_negative_frames(require_path(NEGATIVES), out, NEGATIVE_SPLITS)
+    assert len(report.converted) == 250 and len(report.negatives) == 250 and not report.skipped
     return out
 
 

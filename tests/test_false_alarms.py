@@ -14,24 +14,12 @@ from endommlab.apis import init_model
 from endommlab.benchmark import calibrate, frame_counts, pareto_front
 from endommlab.datasets.converters import convert_negative_frames
 from endommlab.errors import ConfigError, DataError
-from conftest import REPO, SHARED_DATA, require_path, run_tool
-
-NEGATIVES = osp.join(SHARED_DATA, 'polypgen-negatives', 'centre_A')
-SPLITS = {'train': ['seq1_neg', 'seq2_neg'], 'calib': ['seq3_neg', 'seq4_neg'],
-          'test': ['seq5_neg', 'seq6_neg', 'seq7_neg']}
-
-
-@pytest.fixture(scope='module')
-def negatives(tmp_path_factory) -> str:
-    out = str(tmp_path_factory.mktemp('negatives'))
-    report = convert_negative_frames(require_path(NEGATIVES), out, SPLITS)
-    assert len(report.converted) == 250 and len(report.negatives) == 250 and not report.skipped
-    return out
+from conftest import NEGATIVE_SPLITS, NEGATIVES, REPO, require_path, run_tool
 
 
 def test_negative_frames_are_split_by_sequence(negatives):
     sizes = {}
-    for split, seqs in SPLITS.items():
+    for split, seqs in NEGATIVE_SPLITS.items():
         with open(osp.join(negatives, 'splits', f'{split}.txt')) as f:
             stems = [s.strip() for s in f]
         assert {'_'.join(s.split('_')[:2]) for s in stems} == set(seqs)  # whole sequences
@@ -104,3 +92,22 @@ def test_calibration_tool_writes_a_config_that_runs(negatives, demo_root, tmp_pa
                     'test_dataloader.dataset.ann_file=splits/test.txt')
     assert test.returncode == 0, test.stderr[-3000:]
     assert 'false_alarm_rate' in test.stdout + test.stderr
+
+
+def test_negatives_config_mixes_whole_training_sequences(negatives, kvasir_small):
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import DATASETS
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs', 'nanonet',
+        'nanonet-c_mobilenetv2-0.35-scratch_1xb8-45min-cpu_kvasir-seg-polypgen-neg-256x256.py'))
+    kvasir, negative = cfg.train_dataloader.dataset.datasets
+    kvasir.data_root, negative.data_root = kvasir_small, negatives
+    init_default_scope('mmseg')
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    assert len(dataset) == 16 + 79
+    stems = [osp.basename(dataset.get_data_info(i)['img_path']) for i in range(16, len(dataset))]
+    assert {s.split('_')[0] for s in stems} == {'seq1', 'seq2'}  # only the training sequences
+    sample = dataset[16]
+    assert sample['inputs'].shape == (3, 256, 256)  # the model's own training pipeline
+    assert not sample['data_samples'].gt_sem_seg.data.any()  # a frame without a polyp
+    assert dataset[0]['data_samples'].gt_sem_seg.data.any()

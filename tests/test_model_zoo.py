@@ -17,8 +17,14 @@ from endommlab.errors import ConfigError
 from conftest import REPO, run_tool
 
 #: the zoo's names for the shipped NanoNet weights (NanoNet-B's config is in the index, its
-#: weights not trained yet)
-SHIPPED = ('nanonet-a_kvasir-seg', 'nanonet-c_kvasir-seg')
+#: weights not trained yet), and the calibrated post-processing entry beside the plain one
+SHIPPED = ('nanonet-a_kvasir-seg', 'nanonet-a_kvasir-seg_post-process', 'nanonet-c_kvasir-seg')
+#: metafile Dataset -> (fixture of its converted folder, split, {metafile metric: logged key})
+SCORED_ON = {
+    'Kvasir-SEG': ('kvasir_val', 'val', {'Dice': 'polyp/dice', 'Jaccard': 'polyp/jaccard'}),
+    'PolypGen-C1-negatives-seq5-7': ('negatives', 'test',
+                                     {'False-alarm rate': 'polyp/false_alarm_rate'}),
+}
 
 
 def _shipped():
@@ -69,15 +75,19 @@ def kvasir_val(kvasir_src, tmp_path_factory) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize('name', SHIPPED)
-def test_test_tool_reproduces_the_metafile(name, kvasir_val, tmp_path):
+def test_test_tool_reproduces_the_metafile(name, request, tmp_path):
     model = find_model(name)
-    expected = {k: v for r in model.results for k, v in r['Metrics'].items()}
-    res = run_tool('tools/test.py', name, '--work-dir', str(tmp_path), '--cfg-options',
-                   f'test_dataloader.dataset.data_root={kvasir_val}')
-    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
-    for key, metric in (('Dice', 'polyp/dice'), ('Jaccard', 'polyp/jaccard')):
-        got = float(re.search(rf'{metric}: ([0-9.]+)', res.stdout + res.stderr).group(1))
-        assert abs(got - expected[key]) <= 1e-4, f'{name}: {key} {got} vs {expected[key]}'
+    assert {r['Dataset'] for r in model.results} <= set(SCORED_ON), model.results
+    for result in model.results:
+        fixture, split, keys = SCORED_ON[result['Dataset']]
+        res = run_tool('tools/test.py', name, '--work-dir', str(tmp_path), '--cfg-options',
+                       f'test_dataloader.dataset.data_root={request.getfixturevalue(fixture)}',
+                       f'test_dataloader.dataset.ann_file=splits/{split}.txt')
+        assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+        for key, metric in keys.items():
+            got = float(re.search(rf'{metric}: ([0-9.]+)', res.stdout + res.stderr).group(1))
+            expected = result['Metrics'][key]
+            assert abs(got - expected) <= 1e-4, f'{name}: {key} {got} vs {expected}'
 
 
 @pytest.mark.slow

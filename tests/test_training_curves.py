@@ -11,7 +11,7 @@ from PIL import Image
 
 from endommlab.engine.hooks import TrainingCurveHook
 from endommlab.errors import DataError
-from endommlab.utils import plot_training_curves, read_scalars
+from endommlab.utils import compare_training_curves, plot_training_curves, read_scalars
 from conftest import REPO, run_tool
 
 
@@ -52,6 +52,31 @@ def test_training_curve_hook_redraws_after_validation(tmp_path):
     TrainingCurveHook(val_keys=['polyp/dice', 'polyp/jaccard']).after_val_epoch(
         SimpleNamespace(log_dir=str(tmp_path)))
     assert Image.open(tmp_path / 'curves.png').size == (1000, 400)
+
+
+def test_compare_runs_against_minutes(tmp_path):
+    fast, slow = (write_scalars(str(tmp_path / name)) for name in ('fast', 'slow'))
+    for path, minutes in ((fast, 1.5), (slow, 4.0)):  # WallClockHook's minutes per validation
+        with open(path) as f:
+            records = [json.loads(line) for line in f]
+        for r in records:
+            if 'iter' not in r:
+                r['wall_minutes'] = minutes * r['step']
+        with open(path, 'w') as f:
+            f.writelines(json.dumps(r) + '\n' for r in records)
+    out = tmp_path / 'compare.png'
+    assert compare_training_curves([fast, slow], ['fast', 'slow'], str(out)) == \
+        {'fast': 3, 'slow': 3}
+    img = np.asarray(Image.open(out).convert('RGB')).astype(int)
+    blue = np.all(np.abs(img - [31, 119, 180]) < 30, axis=-1)  # C0: the first run
+    orange = np.all(np.abs(img - [255, 127, 14]) < 30, axis=-1)  # C1: the second
+    assert blue.sum() > 100 and orange.sum() > 100
+    # the fast run ends at 4.5 min, the slow one at 12: its line reaches further right
+    assert np.nonzero(orange.any(0))[0].max() > np.nonzero(blue.any(0))[0].max() + 100
+    with pytest.raises(DataError, match='WallClockHook'):
+        compare_training_curves([write_scalars(str(tmp_path / 'old'))], ['old'], str(out))
+    with pytest.raises(DataError, match='2 runs but 1 labels'):
+        compare_training_curves([fast, slow], ['fast'], str(out))
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from torch import nn
 
 from endommlab.datasets.transforms import uncached_steps
 from endommlab.models.segmentors import polyp_probability
-from endommlab.structures import InferenceResult, load_image
+from endommlab.structures import InferenceResult, load_image, polyp_region_score
 from endommlab.utils import load_fitting_checkpoint
 from .runner_builder import load_config
 
@@ -117,7 +117,7 @@ def result_from_sample(model: nn.Module, sample, name: str = '') -> InferenceRes
     """:class:`InferenceResult` of one predicted data sample of ``model``, at the original size.
 
     Segmentation: mask ``pred_sem_seg == polyp_index`` (after any post-processing
-    the model applies), polyp probability, score = its maximum. Instances: the
+    the model applies), polyp probability, score = its :func:`polyp_region_score`. Instances: the
     union of the kept instances' masks, score = the best instance score.
     Classification: the class probabilities and the top class.
     """
@@ -126,7 +126,7 @@ def result_from_sample(model: nn.Module, sample, name: str = '') -> InferenceRes
         mask = _numpy(sample.pred_sem_seg.data[0]) == index
         prob = _numpy(polyp_probability(sample.seg_logits.data, index)).astype(np.float32)
         return InferenceResult(name=name, mask=mask, probability=prob,
-                               score=float(prob.max()) if prob.size else 0.0,
+                               score=polyp_region_score(prob),
                                pending_case=sample.metainfo.get('pending_case'))
     if 'pred_instances' in sample:
         inst = sample.pred_instances

@@ -21,7 +21,7 @@ def caption(result: InferenceResult) -> str:
     if result.mask is None:
         return f'{result.pred_class} {result.score:.2f}'
     if not result.polyp:
-        return f'no polyp (max p {result.score:.2f})'
+        return f'no polyp (score {result.score:.2f})'
     return f'polyp {result.area / result.mask.size:.1%} of the image, score {result.score:.2f}'
 
 

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from scipy.special import expit
 
-from endommlab.structures import InferenceResult
+from endommlab.structures import InferenceResult, polyp_region_score
 from .deploy_meta import CLASS_PROBABILITIES
 
 
@@ -61,13 +61,13 @@ class DeployModel:
         if len(logits) == 1:  # the sigmoid is monotonic: threshold the logit, as fast
             logit, cut = logits[0], np.log(threshold / (1 - threshold))
             mask = logit >= cut if self.meta['inclusive'] else logit > cut
-            score = float(expit(logit.max()))
+            score = polyp_region_score(expit(logit[logit > 0]))  # p > 0.5: logit > 0
             if self.with_probability:
                 prob = expit(logit)
         else:
             prob = np.mean([expit(logit) for logit in logits], axis=0)
             mask = prob >= threshold if self.meta['inclusive'] else prob > threshold
-            score = float(prob.max())
+            score = polyp_region_score(prob)
         pending = None
         if self.meta['reference_area'] > 0:
             pending = bool(mask.mean() < self.meta['reference_area'])

@@ -5,6 +5,17 @@ from typing import Optional, Sequence
 import numpy as np
 
 
+def polyp_region_score(probability: np.ndarray) -> float:
+    """Frame score of a polyp probability map: the mean probability of the pixels the network
+    calls polyp (p > 0.5), 0 when there is none.
+
+    The maximum probability saturates near 1 on frames with and without a polyp alike; the
+    region mean spreads them apart (docs/inference_deployment.md has the measurement).
+    """
+    region = probability[probability > 0.5]
+    return float(region.mean()) if region.size else 0.0
+
+
 @dataclass
 class InferenceResult:
     """Prediction of one image, at its original size.
@@ -14,8 +25,9 @@ class InferenceResult:
         mask: boolean polyp mask ``(H, W)`` (segmentors; the union of the instances
             for instance segmentation); None for classifiers.
         probability: polyp probability map ``(H, W)`` (semantic segmentors).
-        score: the maximum polyp probability (segmentors), the best instance
-            score (instances) or the top class probability (classifiers).
+        score: :func:`polyp_region_score` of the probability before any post-processing
+            (semantic segmentors), the best instance score (instances) or the top class
+            probability (classifiers).
         pending_case: whether threshold post-processing emptied the mask.
         instances: ``boxes`` ``(N, 4)`` xyxy, ``scores`` ``(N,)``, ``masks`` ``(N, H, W)``.
         class_scores: class probabilities (classifiers); ``pred_label`` / ``pred_class``

@@ -57,3 +57,30 @@ def plot_training_curves(path: str, out_file: str, val_keys: Sequence[str] = ('p
     os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
     fig.savefig(out_file, dpi=100)
     return points
+
+
+def compare_training_curves(paths: Sequence[str], labels: Sequence[str], out_file: str,
+                            key: str = 'polyp/dice', x: str = 'wall_minutes') -> Dict[str, int]:
+    """Save a PNG of one validation ``key`` of several runs against ``x`` (``wall_minutes``,
+    logged by ``WallClockHook``, or ``step``), one line per run; returns the points per label.
+    """
+    if len(paths) != len(labels):
+        raise DataError(f'{len(paths)} runs but {len(labels)} labels')
+    fig = Figure(figsize=(7, 4.5), tight_layout=True)
+    ax = fig.add_subplot()
+    points = {}
+    for path, label in zip(paths, labels):
+        xy = [(r[x], r[key]) for r in read_scalars(path)[1] if key in r and x in r]
+        if not xy:
+            raise DataError(f'{path} logs no validation {key!r} with {x!r}'
+                            + (" (add custom_hooks=[dict(type='WallClockHook')])"
+                               if x == 'wall_minutes' else ''))
+        points[label] = len(xy)
+        ax.plot(*zip(*xy), marker='o', markersize=3, label=label)
+    ax.set_xlabel('minutes of training (validation included)' if x == 'wall_minutes' else 'epoch')
+    ax.set_ylabel(f'validation {key}')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    fig.savefig(out_file, dpi=100)
+    return points

@@ -3,15 +3,16 @@ config that applies it.
 
     python tools/analysis_tools/calibrate_post_process.py MODEL [CHECKPOINT] \
         --positives data/kvasir-seg:train --negatives data/polypgen-negatives:calib \
-        [--max-positives 200] [--max-false-alarm 0.1] -o configs/nanonet/NAME.py
+        [--max-positives 200] [--max-false-alarm 0.1] -o configs/nanonet/NAME.py \
+        [--report-dir docs/results]
 
 MODEL is a config or a model-zoo name. The model runs once over the positive frames (polyps) and
 the negative frames (none), both converted sets (``DIR:SPLIT``); every pair of a polarisation
 threshold and a reference area is scored (Dice over the positives, false-alarm rate over the
 negatives), and the best Dice whose false-alarm rate is at most ``--max-false-alarm`` is written
-as a config that inherits MODEL's and wraps it in ``ThresholdPostProcessSegmentor``. Beside it:
-``<out>.calibration.json`` (every pair, the Pareto front, the command) and
-``<out>.calibration.png`` (false-alarm rate against Dice). Calibrate on frames you will not
+as a config that inherits MODEL's and wraps it in ``ThresholdPostProcessSegmentor``. Beside it, or
+in ``--report-dir``: ``<name>.calibration.json`` (every pair, the Pareto front, the command) and
+``<name>.calibration.png`` (false-alarm rate against Dice). Calibrate on frames you will not
 score: training images and negative sequences held back from the test.
 """
 import argparse
@@ -20,6 +21,8 @@ import os
 import os.path as osp
 import shlex
 import sys
+import textwrap
+from typing import List
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
@@ -31,11 +34,11 @@ from endommlab.benchmark import DataSpec, calibrate, collect_counts, pareto_fron
 from endommlab.benchmark.generalisation import build_test_loader  # noqa: E402
 from endommlab.errors import ConfigError, DataError  # noqa: E402
 
-CONFIG_TEMPLATE = '''# {model} with threshold post-processing (Yu et al., EndoCV 2021, section 2.3)
-# calibrated for at most {max_fa:.0%} of frames without a polyp marked, written by
-#   {command}
-# on {positives} ({n_pos} frames with a polyp): Dice {dice:.4f}; on {negatives} ({n_neg} without):
-# false-alarm rate {fa:.4f}. Pairs and trade-off curve: {json_name}, {png_name}.
+HEADER = '''{model} with threshold post-processing (Yu et al., EndoCV 2021, section 2.3) calibrated
+for at most {max_fa:.0%} of frames without a polyp marked: on {positives} ({n_pos} frames with a
+polyp) Dice {dice:.4f}, on {negatives} ({n_neg} without) false-alarm rate {fa:.4f}. Every pair,
+the trade-off curve and the exact command: {stem}.calibration.json and .png. Written by'''
+CONFIG_TEMPLATE = '''{header}
 _base_ = '{base}'
 {model_block}
 val_evaluator = [
@@ -55,6 +58,23 @@ WRAP = '''model = dict(
 REPLACE = '''model = dict(test_cfg=dict(
     reference_area={area},  # fraction of the frame; smaller predictions are emptied
     threshold={threshold}))  # polarisation threshold of the polyp probability'''
+
+
+def comment(text: str, argv: List[str], width: int = 100) -> str:
+    """``text`` wrapped as ``#`` comment lines, then the command ``argv`` one option a line
+    (a path too long for ``width`` keeps its line, marked for the linter)."""
+    lines = textwrap.wrap(' '.join(text.split()), width - 2, break_long_words=False,
+                          break_on_hyphens=False)
+    parts, i = ['python ' + shlex.quote(argv[0]) + ' ' + shlex.quote(argv[1])], 2
+    while i < len(argv):
+        take = 2 if argv[i].startswith('-') and i + 1 < len(argv) and \
+            not argv[i + 1].startswith('-') else 1
+        parts.append(' '.join(shlex.quote(a) for a in argv[i:i + take]))
+        i += take
+    command = ['  ' + parts[0]] + ['    ' + p for p in parts[1:]]
+    out = [f'# {line}' for line in lines]
+    out += [f'# {line}' for line in command]
+    return '\n'.join(line if len(line) <= width else line + '  # noqa: E501' for line in out)
 
 
 def plot(grid: list, front: list, best: dict, max_fa: float, out: str) -> None:
@@ -85,6 +105,8 @@ def main() -> None:
                         help='evenly spaced positive frames used (0: all)')
     parser.add_argument('--max-false-alarm', type=float, default=0.1)
     parser.add_argument('-o', '--out', required=True, help='config file to write')
+    parser.add_argument('--report-dir', help='folder of the .calibration.json/.png '
+                        "(default: the config's)")
     args = parser.parse_args()
     with report_user_errors():
         config, checkpoint = resolve_model(args.model, args.checkpoint)
@@ -110,8 +132,10 @@ def main() -> None:
             raise DataError(f'{args.negatives} holds frames with a polyp: not a negative set')
         best, grid = calibrate(counts['positives'], counts['negatives'], args.max_false_alarm)
         front = pareto_front(grid)
-        stem = osp.splitext(args.out)[0]
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        out_dir = osp.dirname(args.out)
+        stem = osp.join(args.report_dir or out_dir, osp.splitext(osp.basename(args.out))[0])
+        for folder in {osp.abspath(out_dir), osp.abspath(osp.dirname(stem))}:
+            os.makedirs(folder, exist_ok=True)
         command = 'python ' + ' '.join(shlex.quote(a) for a in sys.argv)
         with open(stem + '.calibration.json', 'w') as f:
             json.dump(dict(command=command, model=args.model, config=config,
@@ -128,14 +152,14 @@ def main() -> None:
         template = REPLACE if cfg.model.get('type') == 'ThresholdPostProcessSegmentor' else WRAP
         block = template.format(area=best['reference_area'], threshold=best['threshold'])
         with open(args.out, 'w') as f:
-            f.write(CONFIG_TEMPLATE.format(
-                model=osp.basename(config), max_fa=args.max_false_alarm, command=command,
+            header = HEADER.format(
+                model=args.model, max_fa=args.max_false_alarm,
                 positives=args.positives, n_pos=len(counts['positives']),
                 negatives=args.negatives, n_neg=len(counts['negatives']), dice=best['dice'],
-                fa=best['false_alarm_rate'], json_name=osp.basename(stem) + '.calibration.json',
-                png_name=osp.basename(stem) + '.calibration.png',
-                base=osp.relpath(config, osp.dirname(osp.abspath(args.out))),
-                model_block=block))
+                fa=best['false_alarm_rate'], stem=stem)
+            f.write(CONFIG_TEMPLATE.format(
+                header=comment(header, sys.argv), model_block=block,
+                base=osp.relpath(config, osp.dirname(osp.abspath(args.out)))))
     print(f"threshold {best['threshold']}, reference area {best['reference_area']}: Dice "
           f"{best['dice']:.4f} on the positives, false-alarm rate "
           f"{best['false_alarm_rate']:.4f} on the negatives")
