@@ -10,13 +10,13 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DATASETS, MODELS, DefaultScope, init_default_scope
-from mmengine.runner.checkpoint import load_checkpoint
+from mmengine.runner.checkpoint import load_state_dict
 from torch import nn
 
 from endommlab.datasets.transforms import uncached_steps
 from endommlab.models.segmentors import polyp_probability
 from endommlab.structures import InferenceResult, load_image, polyp_region_score
-from endommlab.utils import load_fitting_checkpoint
+from endommlab.utils import load_fitting_checkpoint, state_dict_of
 from .runner_builder import load_config
 
 ImageType = Union[str, np.ndarray]
@@ -63,9 +63,8 @@ def init_model(config: Union[str, Path, Config], checkpoint: Optional[str] = Non
         model = MODELS.build(cfg.model)
     dataset_meta = None
     if checkpoint is not None:
-        load_fitting_checkpoint(model, checkpoint, cfg.filename)  # a named error if not
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                               logger='silent')
+        ckpt = load_fitting_checkpoint(model, checkpoint, cfg.filename)  # a named error if not
+        load_state_dict(model, state_dict_of(ckpt), strict=True, logger='silent')
         dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
     if dataset_meta is None:
         dataset_cfg = (cfg.get('test_dataloader') or {}).get('dataset', {})

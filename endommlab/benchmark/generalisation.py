@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from mmengine.evaluator import Evaluator
 from mmengine.registry import MODELS, init_default_scope
-from mmengine.runner import Runner, load_checkpoint
+from mmengine.runner import Runner, load_state_dict
 from mmengine.utils import ProgressBar
 
 from endommlab.apis import load_config
@@ -30,7 +30,7 @@ from endommlab.errors import ConfigError
 from endommlab.evaluation.functional import FRAME_KEYS, GAP_KEYS, SCORE_KEYS, generalisation_gap
 from endommlab.evaluation.metrics import PRANET_KEYS
 from endommlab.models.segmentors import ThresholdPostProcessSegmentor
-from endommlab.utils import load_fitting_checkpoint
+from endommlab.utils import load_fitting_checkpoint, state_dict_of
 
 #: Columns of the table, in order.
 COLUMNS = (('model', 'post_process', 'data', 'images', 'negatives') + SCORE_KEYS + FRAME_KEYS
@@ -96,8 +96,8 @@ def build_test_model(spec: ModelSpec, cfg_options: Optional[dict] = None):
     if cfg.get('data_preprocessor') is not None:  # as the Runner does
         model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
     model = MODELS.build(model_cfg)
-    load_fitting_checkpoint(model, spec.checkpoint, spec.config)  # refuse before scoring
-    load_checkpoint(model, spec.checkpoint, map_location='cpu', strict=True, logger='current')
+    checkpoint = load_fitting_checkpoint(model, spec.checkpoint, spec.config)  # refuse first
+    load_state_dict(model, state_dict_of(checkpoint), strict=True, logger='current')
     return cfg, model.eval()
 
 

@@ -155,6 +155,13 @@ def load_from_http(filename: str, map_location: MapLocation = None,
     return safe_torch_load(cached, map_location, name=f'{filename} (cached at {cached})')
 
 
+def state_dict_of(checkpoint: dict) -> OrderedDict:
+    """The weights of a checkpoint dict (its ``state_dict``, or the dict itself), without a
+    DDP ``module.`` prefix."""
+    state = checkpoint.get('state_dict', checkpoint)
+    return OrderedDict((re.sub(r'^module\.', '', k), v) for k, v in state.items())
+
+
 def checkpoint_mismatches(model: torch.nn.Module, checkpoint: dict, limit: int = 3) -> str:
     """What keeps ``checkpoint``'s weights from loading strictly into ``model`` ('' if nothing).
 
@@ -162,8 +169,7 @@ def checkpoint_mismatches(model: torch.nn.Module, checkpoint: dict, limit: int =
     ``load_state_dict(strict=True)`` would refuse them (a DDP ``module.`` prefix is ignored).
     """
     model = getattr(model, 'module', model)
-    state = checkpoint.get('state_dict', checkpoint)
-    state = OrderedDict((re.sub(r'^module\.', '', k), v) for k, v in state.items())
+    state = state_dict_of(checkpoint)
     own = model.state_dict()
     found = (
         ('missing', [k for k in own if k not in state]),
@@ -178,7 +184,8 @@ def checkpoint_mismatches(model: torch.nn.Module, checkpoint: dict, limit: int =
 
 
 def load_fitting_checkpoint(model: torch.nn.Module, path: str, config: str) -> dict:
-    """Read ``path`` weights-only and check it fits ``model``; the checkpoint dict.
+    """Read ``path`` weights-only and check it fits ``model``; the checkpoint dict (load its
+    :func:`state_dict_of` with ``load_state_dict(strict=True)``: no need to read it again).
 
     Raises:
         CheckpointError: the file is missing, unreadable or unsafe, or its weights do not fit
