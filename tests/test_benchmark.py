@@ -161,3 +161,19 @@ def test_tool_writes_json_and_bad_reference_path_is_one_line(tmp_path):
     assert bad.stderr.strip().splitlines() == [
         f"error: --reference-path must be a folder holding lib/PraNet_Res2Net.py (got "
         f"'{tmp_path / 'missing'}'); see tools/analysis_tools/benchmark.py --help"]
+
+
+def test_step_breakdown_on_the_training_data(demo_root):
+    """The parts of a step on real samples of the config's training set; a second load of the
+    same samples is served by CachedTransforms (no decoding), so it is cheaper."""
+    cfg = load_config(osp.join(REPO, 'configs/nanonet/nanonet-c_mobilenetv2-0.35-scratch_1xb8-'
+                               '45min-cpu_kvasir-seg-256x256.py'),
+                      {'train_dataloader.dataset.data_root': demo_root})
+    bench = ConfigBenchmark(cfg, threads=1)
+    parts = bench.step_breakdown(batch_size=2, iters=2)
+    assert list(parts) == ['load', 'load_again', 'preprocess', 'forward', 'backward',
+                           'optimizer']
+    assert all(ms > 0 for ms in parts.values())
+    assert parts['load_again'] < parts['load']
+    with pytest.raises(ConfigError, match='the training set has 12 samples; 7 steps of 2 need 14'):
+        bench.step_breakdown(batch_size=2, iters=6)

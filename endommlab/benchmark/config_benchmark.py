@@ -1,14 +1,18 @@
 """Parameters, FLOPs, peak memory, inference latency and training throughput of one config."""
+import copy
 import os
 import os.path as osp
 import tempfile
+import time
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from mmengine.analysis import get_model_complexity_info
 from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
+from mmengine.registry import DATASETS
 from torch import nn
 
 from endommlab.apis import init_model
@@ -21,6 +25,8 @@ from .references import REFERENCES
 from .synthetic_batch import synthetic_batch
 from .timing import time_interleaved
 
+#: Parts of a training step that :meth:`ConfigBenchmark.step_breakdown` times, in order.
+STEP_PARTS = ('load', 'load_again', 'preprocess', 'forward', 'backward', 'optimizer')
 #: Inference paths: the network in eager PyTorch, as a frozen TorchScript trace, in ONNX Runtime.
 MODES = ('eager', 'torchscript', 'onnxruntime')
 
@@ -166,6 +172,46 @@ class ConfigBenchmark:
         if 'reference' in results:
             results['reference']['loss'] = losses['reference']
         return results
+
+    def step_breakdown(self, batch_size: int, iters: int) -> Dict[str, float]:
+        """Mean ms of each part of a training step on the config's own training data.
+
+        ``load`` builds the batch's samples the first time (decoding, resizing, augmentation,
+        packing: every step's cost without a cache, the first epoch's with ``CachedTransforms``),
+        ``load_again`` the same samples a second time (what a cache leaves: augmentation and
+        packing), then ``preprocess`` (collate and the data preprocessor), ``forward`` (with
+        the losses), ``backward`` and ``optimizer`` (step and zero-grad). One untimed step first;
+        the samples are ``batch_size * (iters + 1)`` evenly spaced images of the training set.
+        """
+        dataset = DATASETS.build(copy.deepcopy(self.cfg.train_dataloader.dataset))
+        needed = batch_size * (iters + 1)
+        if len(dataset) < needed:
+            raise ConfigError(f'the training set has {len(dataset)} samples; '
+                              f'{iters + 1} steps of {batch_size} need {needed}')
+        order = np.linspace(0, len(dataset) - 1, needed).astype(int).tolist()
+        model = self.model.train()
+        optim_wrapper = build_optim_wrapper(model, self.cfg.optim_wrapper)
+        parts: Dict[str, list] = {}
+        for step in range(iters + 1):
+            indices = order[step * batch_size:(step + 1) * batch_size]
+            marks = [time.perf_counter()]
+            samples = [dataset[i] for i in indices]
+            marks.append(time.perf_counter())
+            samples = [dataset[i] for i in indices]
+            marks.append(time.perf_counter())
+            data = model.data_preprocessor(pseudo_collate(samples), True)
+            marks.append(time.perf_counter())
+            loss, _ = model.parse_losses(model._run_forward(data, mode='loss'))
+            marks.append(time.perf_counter())
+            optim_wrapper.backward(loss)
+            marks.append(time.perf_counter())
+            optim_wrapper.step()
+            optim_wrapper.zero_grad()
+            marks.append(time.perf_counter())
+            if step:
+                for name, begin, end in zip(STEP_PARTS, marks, marks[1:]):
+                    parts.setdefault(name, []).append(1e3 * (end - begin))
+        return {name: float(np.mean(times)) for name, times in parts.items()}
 
     def complexity(self) -> dict:
         """Parameters and multiply-adds of one forward pass (mmengine's counter)."""

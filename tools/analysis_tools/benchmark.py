@@ -3,7 +3,7 @@
     python tools/analysis_tools/benchmark.py CONFIG [CHECKPOINT] [--size H [W]] [--batch 2]
         [--threads N] [--warmup 5] [--repeats 20] [--train-warmup 1] [--train-iters 5]
         [--modes eager torchscript onnxruntime] [--reference smp|pranet|nanonet-keras
-        --reference-path DIR] [--cfg-options KEY=VALUE ...] [--out FILE.json]
+        --reference-path DIR] [--breakdown STEPS] [--cfg-options KEY=VALUE ...] [--out FILE.json]
 
 For configs of every scope (mmseg, mmdet, mmpretrain), in one process:
 
@@ -15,7 +15,11 @@ For configs of every scope (mmseg, mmdet, mmpretrain), in one process:
   outputs compared with eager), ``model.test_step`` for detectors;
 * training throughput: images/s of ``model.train_step`` with the config's
   optimizer on random batches of ``--batch`` images (``--train-iters 0``: skip);
-* the process's peak resident memory during each phase.
+* the process's peak resident memory during each phase;
+* ``--breakdown STEPS``: where a training step of ``--batch`` images goes, on the config's own
+  training data (converted, at its ``data_root``): loading the samples the first time
+  (decoding, resizing, augmenting), loading them again (what ``CachedTransforms`` leaves),
+  the data preprocessor, forward with the losses, backward, the optimizer.
 
 ``--reference NAME`` builds a reference implementation beside the model and
 times it in turns with every measurement, printing the ratio ours/reference:
@@ -60,6 +64,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--modes', nargs='+', choices=MODES, default=list(MODES))
     parser.add_argument('--reference', choices=sorted(REFERENCES))
     parser.add_argument('--reference-path', default='', help="the reference's code folder")
+    parser.add_argument('--breakdown', type=int, default=0, metavar='STEPS',
+                        help='time the parts of STEPS training steps on the training data')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument('--out', help='write the results as JSON')
     return parser.parse_args()
@@ -110,6 +116,20 @@ def main() -> None:
                     bool(args.reference))
         print('loss of the last step: ' + ', '.join(
             f"{name} {r['loss']:.4f}" for name, r in results['training'].items()))
+    if args.breakdown:
+        parts = bench.step_breakdown(args.batch, args.breakdown)
+        results['step_breakdown_ms'] = parts
+        step = sum(v for k, v in parts.items() if k != 'load_again')
+        print(f'\ntraining step, batch {args.batch}, on the training data ({args.breakdown} steps '
+              'after 1 untimed): mean ms')
+        print('| part | ms | share of a step without a cache | with a warm cache |')
+        print('|---|---:|---:|---:|')
+        cached = step - parts['load'] + parts['load_again']
+        for name, ms in parts.items():
+            cold = '' if name == 'load_again' else f'{ms / step:.0%}'
+            warm = '' if name == 'load' else f'{ms / cached:.0%}'
+            print(f'| {name} | {ms:.1f} | {cold} | {warm} |')
+        print(f'| step | | {step:.1f} ms | {cached:.1f} ms |')
     results['load_average_at_end'] = os.getloadavg()
     print(f"load average at end {results['load_average_at_end'][0]:.2f}")
     if args.out:
