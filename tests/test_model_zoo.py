@@ -16,9 +16,10 @@ from endommlab.datasets.converters import convert_kvasir_seg
 from endommlab.errors import ConfigError
 from conftest import REPO, run_tool
 
-#: the zoo's names for the shipped NanoNet weights (NanoNet-B's config is in the index, its
-#: weights not trained yet), and the calibrated post-processing entry beside the plain one
-SHIPPED = ('nanonet-a_kvasir-seg', 'nanonet-a_kvasir-seg_post-process', 'nanonet-c_kvasir-seg')
+#: the zoo's names for the shipped NanoNet weights, and the calibrated post-processing entry
+#: beside the plain NanoNet-A
+SHIPPED = ('nanonet-a_kvasir-seg', 'nanonet-a_kvasir-seg_post-process', 'nanonet-b_kvasir-seg',
+           'nanonet-c_kvasir-seg')
 #: metafile Dataset -> (fixture of its converted folder, split, {metafile metric: logged key})
 SCORED_ON = {
     'Kvasir-SEG': ('kvasir_val', 'val', {'Dice': 'polyp/dice', 'Jaccard': 'polyp/jaccard'}),
