@@ -16,10 +16,11 @@ from endommlab.datasets.converters import convert_kvasir_seg
 from endommlab.errors import ConfigError
 from conftest import REPO, run_tool
 
-#: the zoo's names for the shipped NanoNet weights, and the calibrated post-processing entry
-#: beside the plain NanoNet-A
+#: the zoo's names for the shipped NanoNet weights, NanoNet-C trained with negative frames, and
+#: calibrated post-processing entries beside plain ones (the same weights)
 SHIPPED = ('nanonet-a_kvasir-seg', 'nanonet-a_kvasir-seg_post-process', 'nanonet-b_kvasir-seg',
-           'nanonet-c_kvasir-seg')
+           'nanonet-c_kvasir-seg', 'nanonet-c_kvasir-seg-polypgen-neg',
+           'nanonet-c_kvasir-seg-polypgen-neg_post-process')
 #: metafile Dataset -> (fixture of its converted folder, split, {metafile metric: logged key})
 SCORED_ON = {
     'Kvasir-SEG': ('kvasir_val', 'val', {'Dice': 'polyp/dice', 'Jaccard': 'polyp/jaccard'}),
