@@ -323,8 +323,11 @@ def test_converted_set_loads_in_every_segmentation_config(cvc_converted):
     init_default_scope('mmseg')
     for name, cfg in configs_reading('PolypSegDataset'):
         for split in [s for s in ('train', 'test') if cfg[f'{s}_dataloader']]:  # ensemble: test
-            dataset = DATASETS.build(dict(cfg[f'{split}_dataloader'].dataset,
-                                          data_root=cvc_converted, **NO_SERIALIZE))
+            dataset_cfg = cfg[f'{split}_dataloader'].dataset
+            if dataset_cfg.type == 'ConcatDataset':  # Kvasir-SEG + negative frames: the former
+                dataset_cfg = next(d for d in dataset_cfg.datasets
+                                   if d.data_root == 'data/kvasir-seg')
+            dataset = DATASETS.build(dict(dataset_cfg, data_root=cvc_converted, **NO_SERIALIZE))
             paths = [dataset.get_data_info(i)['img_path'] for i in range(len(dataset))]
             expected = split_images(cvc_converted, 'train' if split == 'train' else 'val')
             assert paths == expected, name
