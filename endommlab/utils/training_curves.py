@@ -24,6 +24,22 @@ def read_scalars(path: str) -> Tuple[List[dict], List[dict]]:
     return [r for r in records if 'iter' in r], [r for r in records if 'iter' not in r]
 
 
+#: x axes of validation curves: the epoch (mmengine's ``step``), or the minutes of training that
+#: ``WallClockHook`` logs with each validation.
+VAL_X_LABELS = {'step': 'epoch', 'wall_minutes': 'minutes of training (validation included)'}
+
+
+def _require_x(path: str, val: List[dict], x: str) -> None:
+    """Refuse an ``x`` that a run with validation records never logged."""
+    if val and x != 'step' and not any(x in r for r in val):
+        raise DataError(f'{path} logs no {x!r} (add custom_hooks=[dict(type=\'WallClockHook\')])')
+
+
+def _save(fig: Figure, out_file: str) -> None:
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    fig.savefig(out_file, dpi=100)
+
+
 def plot_training_curves(path: str, out_file: str, val_keys: Sequence[str] = ('polyp/dice', ),
                          train_keys: Sequence[str] = ('loss', ),
                          x: str = 'step') -> Dict[str, int]:
@@ -36,11 +52,9 @@ def plot_training_curves(path: str, out_file: str, val_keys: Sequence[str] = ('p
     train, val = read_scalars(path)
     fig = Figure(figsize=(10, 4), tight_layout=True)
     points = {}
-    val_x, val_label = (x, 'minutes of training') if x != 'step' else ('step', 'epoch')
-    if val and x != 'step' and not any(x in r for r in val):
-        raise DataError(f'{path} logs no {x!r} (add custom_hooks=[dict(type=\'WallClockHook\')])')
+    _require_x(path, val, x)
     for ax, records, keys, x_key, x_label in (
-            (fig.add_subplot(1, 2, 1), val, val_keys, val_x, val_label),
+            (fig.add_subplot(1, 2, 1), val, val_keys, x, VAL_X_LABELS[x]),
             (fig.add_subplot(1, 2, 2), train, train_keys, 'step', 'iteration')):
         for key in keys:
             xy = [(r[x_key], r[key]) for r in records if key in r and x_key in r]
@@ -54,8 +68,7 @@ def plot_training_curves(path: str, out_file: str, val_keys: Sequence[str] = ('p
             ax.legend()
     if not any(points.values()):
         raise DataError(f'{path} has none of {list(val_keys) + list(train_keys)}')
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    fig.savefig(out_file, dpi=100)
+    _save(fig, out_file)
     return points
 
 
@@ -70,17 +83,16 @@ def compare_training_curves(paths: Sequence[str], labels: Sequence[str], out_fil
     ax = fig.add_subplot()
     points = {}
     for path, label in zip(paths, labels):
-        xy = [(r[x], r[key]) for r in read_scalars(path)[1] if key in r and x in r]
+        val = read_scalars(path)[1]
+        _require_x(path, val, x)
+        xy = [(r[x], r[key]) for r in val if key in r and x in r]
         if not xy:
-            raise DataError(f'{path} logs no validation {key!r} with {x!r}'
-                            + (" (add custom_hooks=[dict(type='WallClockHook')])"
-                               if x == 'wall_minutes' else ''))
+            raise DataError(f'{path} logs no validation {key!r}')
         points[label] = len(xy)
         ax.plot(*zip(*xy), marker='o', markersize=3, label=label)
-    ax.set_xlabel('minutes of training (validation included)' if x == 'wall_minutes' else 'epoch')
+    ax.set_xlabel(VAL_X_LABELS[x])
     ax.set_ylabel(f'validation {key}')
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    fig.savefig(out_file, dpi=100)
+    _save(fig, out_file)
     return points
