@@ -201,7 +201,8 @@ class ConfigBenchmark:
             marks.append(time.perf_counter())
             data = model.data_preprocessor(pseudo_collate(samples), True)
             marks.append(time.perf_counter())
-            loss, _ = model.parse_losses(model._run_forward(data, mode='loss'))
+            with optim_wrapper.optim_context(model):  # the config's autocast, if any
+                loss, _ = model.parse_losses(model._run_forward(data, mode='loss'))
             marks.append(time.perf_counter())
             optim_wrapper.backward(loss)
             marks.append(time.perf_counter())
