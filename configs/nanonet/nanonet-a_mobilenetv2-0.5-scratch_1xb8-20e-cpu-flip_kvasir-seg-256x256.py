@@ -13,7 +13,7 @@ param_scheduler = [
          begin=0, end=max_epochs)  # decays to the end of the budget
 ]
 train_cfg = dict(max_epochs=max_epochs)
-albu_transforms = [
+flip_transforms = [  # the paper's albu_transforms less crop, rotation and grid distortion
     dict(type='HorizontalFlip', p=0.5),  # paper's flips kept
     dict(type='VerticalFlip', p=0.5),  # crop, rotation and grid distortion dropped for the budget
 ]
@@ -21,7 +21,7 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(type='Resize', scale={{_base_.img_scale}}, keep_ratio=False),
-    dict(type='Albu', transforms=albu_transforms),
+    dict(type='Albu', transforms=flip_transforms),
     dict(type='PackSegInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

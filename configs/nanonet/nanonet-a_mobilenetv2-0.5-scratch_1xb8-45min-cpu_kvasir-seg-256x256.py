@@ -23,7 +23,7 @@ cached_load = dict(type='CachedTransforms', transforms=[  # decode + resize once
 ])
 train_pipeline = [
     cached_load,
-    dict(type='Albu', transforms={{_base_.albu_transforms}}),  # flips, drawn every step
+    dict(type='Albu', transforms={{_base_.flip_transforms}}),  # flips, drawn every step
     dict(type='PackSegInputs')
 ]
 test_pipeline = [
