@@ -24,8 +24,11 @@ from conftest import REPO, run_tool
 CONFIGS = {v: glob.glob(osp.join(REPO, 'configs', 'nanonet', f'nanonet-{v}_*[0-9]_1xb16*.py'))[0]
            for v in 'abc'}
 #: The same recipes from random initialisation (BN momentum 0.1).
-SCRATCH = {v: glob.glob(osp.join(REPO, 'configs', 'nanonet', f'nanonet-{v}_*-scratch_*.py'))[0]
+SCRATCH = {v: glob.glob(osp.join(REPO, 'configs', 'nanonet', f'nanonet-{v}_*-scratch_1xb16*.py'))[0]
            for v in 'abc'}
+#: NanoNet-A's bfloat16 recipes with their first epochs at 192x192 (45 and 150 minutes).
+PROGRESSIVE = sorted(glob.glob(osp.join(
+    REPO, 'configs', 'nanonet', 'nanonet-a_*-bf16-progressive_kvasir-seg-256x256.py')))
 #: Keras ``model.summary()`` totals of the paper's tables (released-code shortcut).
 PAPER_PARAMS = {'a': 235_425, 'b': 132_049, 'c': 36_561}
 #: Tools run single-threaded: on a shared 2-core machine two threads per process oversubscribe.
@@ -399,6 +402,29 @@ def test_two_training_iterations_on_kvasir(variant, kvasir_small, tmp_path):
                         '--work-dir', str(tmp_path / 'test'), env=ONE_THREAD)
         assert test.returncode == 0, test.stdout[-3000:] + test.stderr[-3000:]
         assert 'Epoch(test) [8/8]' in test.stdout + test.stderr
+
+
+@pytest.mark.parametrize('config', PROGRESSIVE, ids=osp.basename)
+def test_progressive_config_trains_small_then_switches_to_full_size(config, kvasir_small):
+    """The bfloat16 progressive configs: 192x192 for their first epochs, then 256x256."""
+    import logging
+    from types import SimpleNamespace
+
+    from mmengine.registry import HOOKS
+    from mmseg.registry import DATASETS
+    cfg = Config.fromfile(config)
+    assert cfg.optim_wrapper.type == 'CPUAutocastOptimWrapper'
+    init_default_scope('mmseg')
+    dataset = DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=kvasir_small))
+    switch = HOOKS.build(cfg.custom_hooks[-1])
+    runner = SimpleNamespace(train_dataloader=SimpleNamespace(dataset=dataset),
+                             logger=logging.getLogger(__name__))
+    for epoch, size in ((0, 192), (cfg.small_epochs - 1, 192), (cfg.small_epochs, 256)):
+        runner.epoch = epoch
+        switch.before_train_epoch(runner)
+        sample = dataset[0]
+        assert sample['inputs'].shape == (3, size, size)
+        assert sample['data_samples'].gt_sem_seg.shape == (size, size)
 
 
 @pytest.mark.parametrize('by_epoch', [True, False])
