@@ -18,9 +18,7 @@ full_size_pipeline = [
     # flips and grid distortion, drawn every step on the cached image
     dict(type='PackSegInputs')
 ]
-train_pipeline = [
-    {{_base_.cached_load}},
-    dict(type='Albu', transforms={{_base_.albu_transforms}}),
+train_pipeline = full_size_pipeline[:-1] + [
     dict(type='Resize', scale=(192, 192), keep_ratio=False),  # the augmented image, shrunk
     dict(type='PackSegInputs')
 ]

@@ -18,9 +18,9 @@ class CPUAutocastOptimWrapper(OptimWrapper):
     bfloat16 (AVX-512 BF16, AMX) oneDNN runs the autocast convolutions and
     matrix products in bfloat16, while parameters, gradients and the optimizer
     state stay float32; bfloat16 keeps float32's exponent range, so no loss
-    scaling is needed. Only the training
-    step is cast: validation and testing run the float32 model. On processors
-    without bfloat16 units (AVX2 only) the casts make steps slower, not faster.
+    scaling is needed. Only the training step is cast: validation and testing
+    run the float32 model. On processors without bfloat16 units (AVX2 only) the
+    casts make steps slower, not faster.
 
     Args:
         dtype (str): ``'bfloat16'`` or ``'float16'``.
